@@ -1,0 +1,103 @@
+"""A small convolutional network for small images (digits 8x8, MNIST 28x28, CIFAR 32x32)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jax
+from flax import nnx
+
+from dljax.errors import DljaxError
+
+
+@dataclass(frozen=True)
+class CNNConfig:
+    channels: tuple[int, ...] = (32, 64)  # one block (two 3x3 convs + 2x2 max-pool) each
+    hidden: int = 128
+    dropout: float = 0.3
+    batch_norm: bool = True
+
+    def validate(self) -> None:
+        if not self.channels or any(c < 1 for c in self.channels):
+            raise DljaxError(f"model.channels={self.channels} harus berisi angka >= 1, mis. 32,64.")
+        if self.hidden < 1:
+            raise DljaxError(f"model.hidden={self.hidden} harus >= 1.")
+        if not 0.0 <= self.dropout < 1.0:
+            raise DljaxError(f"model.dropout={self.dropout} harus di rentang [0, 1).")
+
+
+class ConvBlock(nnx.Module):
+    """Two 3x3 convolutions (optionally batch-normalized) with ReLU, then 2x2 max-pooling."""
+
+    def __init__(self, in_ch: int, out_ch: int, *, batch_norm: bool, rngs: nnx.Rngs):
+        self.conv1 = nnx.Conv(
+            in_ch, out_ch, (3, 3), padding="SAME", use_bias=not batch_norm, rngs=rngs
+        )
+        self.conv2 = nnx.Conv(
+            out_ch, out_ch, (3, 3), padding="SAME", use_bias=not batch_norm, rngs=rngs
+        )
+        self.norm1 = nnx.BatchNorm(out_ch, rngs=rngs) if batch_norm else None
+        self.norm2 = nnx.BatchNorm(out_ch, rngs=rngs) if batch_norm else None
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = self.conv1(x)  # (B, H, W, C)
+        if self.norm1 is not None:
+            x = self.norm1(x)
+        x = self.conv2(nnx.relu(x))
+        if self.norm2 is not None:
+            x = self.norm2(x)
+        x = nnx.relu(x)
+        return nnx.max_pool(x, (2, 2), strides=(2, 2), padding="SAME")  # (B, H/2, W/2, C)
+
+
+class CNN(nnx.Module):
+    """Conv blocks, flatten, a hidden Linear layer with dropout, and a Linear head.
+
+    Input (B, H, W, C) images; output logits (B, num_classes).
+    """
+
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        num_classes: int,
+        *,
+        channels: Sequence[int] = (32, 64),
+        hidden: int = 128,
+        dropout: float = 0.0,
+        batch_norm: bool = True,
+        rngs: nnx.Rngs,
+    ):
+        h, w, c = input_shape
+        blocks = []
+        for out_ch in channels:
+            blocks.append(ConvBlock(c, out_ch, batch_norm=batch_norm, rngs=rngs))
+            c, h, w = out_ch, -(-h // 2), -(-w // 2)
+        self.blocks = nnx.List(blocks)
+        self.fc = nnx.Linear(h * w * c, hidden, rngs=rngs)
+        self.dropout = nnx.Dropout(dropout)
+        self.head = nnx.Linear(hidden, num_classes, rngs=rngs)
+
+    def __call__(self, x: jax.Array, *, rngs: nnx.Rngs | None = None) -> jax.Array:
+        for block in self.blocks:
+            x = block(x)
+        x = x.reshape(x.shape[0], -1)  # (B, h * w * c)
+        x = self.dropout(nnx.relu(self.fc(x)), rngs=rngs)  # (B, hidden)
+        return self.head(x)  # (B, num_classes)
+
+
+def build(config: CNNConfig, info, rngs: nnx.Rngs) -> CNN:
+    if len(info.input_shape) != 3:
+        raise DljaxError(
+            f"Model cnn butuh gambar (tinggi, lebar, kanal), tetapi dataset {info.name!r} "
+            f"berbentuk {info.input_shape}. Pilih dataset gambar, mis. --dataset digits."
+        )
+    return CNN(
+        info.input_shape,
+        info.num_classes,
+        channels=config.channels,
+        hidden=config.hidden,
+        dropout=config.dropout,
+        batch_norm=config.batch_norm,
+        rngs=rngs,
+    )

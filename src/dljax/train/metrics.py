@@ -1,0 +1,45 @@
+"""Metric accumulators that live on the device; the host reads them once per chunk."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def init_acc(names: tuple[str, ...]) -> dict[str, jax.Array]:
+    """Zeroed sums for `names`, a step count, and the first step whose loss was not finite."""
+    acc = {name: jnp.zeros((), jnp.float32) for name in names}
+    acc["steps"] = jnp.zeros((), jnp.int32)
+    acc["bad_step"] = jnp.full((), -1, jnp.int32)
+    return acc
+
+
+def accumulate(acc: dict, metrics: dict, step: jax.Array) -> dict:
+    """Add one step's metrics; remember `step` if it is the first with a NaN/Inf loss."""
+    bad = ~jnp.isfinite(metrics["loss"])
+    out = {k: acc[k] + metrics[k].astype(jnp.float32) for k in metrics}
+    out["steps"] = acc["steps"] + 1
+    out["bad_step"] = jnp.where((acc["bad_step"] < 0) & bad, step, acc["bad_step"])
+    return out
+
+
+def means(acc_host: dict, prefix: str = "train_") -> dict[str, float]:
+    """Host-side means of an accumulator already fetched with `jax.device_get`."""
+    steps = max(int(acc_host["steps"]), 1)
+    return {
+        f"{prefix}{k}": float(v) / steps
+        for k, v in acc_host.items()
+        if k not in ("steps", "bad_step")
+    }
+
+
+def eval_means(sums_host: dict, prefix: str = "test_") -> dict[str, float]:
+    """Per-example means of evaluation sums (`count` is the number of real examples)."""
+    count = max(float(sums_host["count"]), 1.0)
+    return {f"{prefix}{k}": float(v) / count for k, v in sums_host.items() if k != "count"}
+
+
+def first_bad_loss(acc_host: dict) -> float:
+    loss = float(acc_host["loss"])
+    return loss if not np.isfinite(loss) else float("nan")

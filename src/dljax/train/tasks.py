@@ -1,0 +1,85 @@
+"""Tasks: what a model family is trained to do, as pure functions.
+
+A task owns two pure functions of a model and a batch:
+
+- `loss_fn(model, batch, rngs) -> (loss, aux)`: the scalar training loss and a dict of
+  batch-mean metrics (`aux`), used inside the jitted training step;
+- `eval_fn(model, batch) -> sums`: per-batch *sums* of metrics over the examples where
+  `batch["mask"]` is 1, plus their `"count"`, so padded batches evaluate exactly.
+
+and may override `make_train_step` when one optimizer and one model are not enough (a GAN's
+two optimizers, a diffusion model's EMA weights: see the README's developer section).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+Batch = dict[str, jax.Array]
+
+
+def cross_entropy(logits: jax.Array, labels: jax.Array) -> jax.Array:
+    """Per-example softmax cross-entropy `-log softmax(logits)[label]`.
+
+    logits (B, K) float, labels (B,) int -> (B,) float.
+    """
+    log_probs = jax.nn.log_softmax(logits, axis=-1)  # (B, K)
+    return -jnp.take_along_axis(log_probs, labels[:, None], axis=-1)[:, 0]  # (B,)
+
+
+class Task:
+    """Base class; subclasses set `metrics` and implement `loss_fn` and `eval_fn`."""
+
+    name: str = ""
+    metrics: tuple[str, ...] = ("loss",)  # training metrics returned by each step
+
+    def loss_fn(self, model: nnx.Module, batch: Batch, rngs: nnx.Rngs) -> tuple[jax.Array, dict]:
+        raise NotImplementedError
+
+    def eval_fn(self, model: nnx.Module, batch: Batch) -> dict[str, jax.Array]:
+        raise NotImplementedError
+
+    def init_extra(self, params: Any) -> dict:
+        """Task-owned training state beyond params and optimizer (e.g. EMA weights)."""
+        return {}
+
+    def make_train_step(self, graphdef, tx):
+        """A pure `step(state, batch) -> (state, metrics)`; the default is supervised."""
+        from dljax.train.steps import supervised_step
+
+        return supervised_step(self, graphdef, tx)
+
+
+class ClassificationTask(Task):
+    """Softmax classification of `batch["image"]` into `batch["label"]`."""
+
+    name = "classification"
+    metrics = ("loss", "accuracy")
+
+    def loss_fn(self, model, batch, rngs):
+        logits = model(batch["image"], rngs=rngs)  # (B, K)
+        loss = cross_entropy(logits, batch["label"]).mean()
+        accuracy = (jnp.argmax(logits, axis=-1) == batch["label"]).mean()
+        return loss, {"accuracy": accuracy}
+
+    def eval_fn(self, model, batch):
+        logits = model(batch["image"])  # (B, K)
+        mask = batch["mask"]  # (B,) 1 for real examples, 0 for padding
+        losses = cross_entropy(logits, batch["label"])
+        correct = (jnp.argmax(logits, axis=-1) == batch["label"]).astype(jnp.float32)
+        return {
+            "loss": jnp.sum(losses * mask),
+            "accuracy": jnp.sum(correct * mask),
+            "count": jnp.sum(mask),
+        }
+
+
+TASKS: dict[str, Task] = {"classification": ClassificationTask()}
+
+
+def get_task(name: str) -> Task:
+    return TASKS[name]
