@@ -21,7 +21,7 @@ class Source(Protocol):
 
 
 class ArraySource:
-    """A source backed by equally long numpy arrays, e.g. `{"image": (N, H, W, C), "label": (N,)}`.
+    """A source backed by equally long numpy arrays, e.g. `{"input": (N, H, W, C), "label": (N,)}`.
 
     `source[i]` returns one record; `source[idx]` with an integer array returns a batch.
     """

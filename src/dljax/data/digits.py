@@ -44,6 +44,6 @@ def load(config=None) -> Dataset:
     )
     return Dataset(
         info=INFO,
-        train=ArraySource({"image": images[idx_train], "label": labels[idx_train]}),
-        test=ArraySource({"image": images[idx_test], "label": labels[idx_test]}),
+        train=ArraySource({"input": images[idx_train], "label": labels[idx_train]}),
+        test=ArraySource({"input": images[idx_test], "label": labels[idx_test]}),
     )

@@ -55,19 +55,19 @@ class Task:
 
 
 class ClassificationTask(Task):
-    """Softmax classification of `batch["image"]` into `batch["label"]`."""
+    """Softmax classification of `batch["input"]` into `batch["label"]`."""
 
     name = "classification"
     metrics = ("loss", "accuracy")
 
     def loss_fn(self, model, batch, rngs):
-        logits = model(batch["image"], rngs=rngs)  # (B, K)
+        logits = model(batch["input"], rngs=rngs)  # (B, K)
         loss = cross_entropy(logits, batch["label"]).mean()
         accuracy = (jnp.argmax(logits, axis=-1) == batch["label"]).mean()
         return loss, {"accuracy": accuracy}
 
     def eval_fn(self, model, batch):
-        logits = model(batch["image"])  # (B, K)
+        logits = model(batch["input"])  # (B, K)
         mask = batch["mask"]  # (B,) 1 for real examples, 0 for padding
         losses = cross_entropy(logits, batch["label"])
         correct = (jnp.argmax(logits, axis=-1) == batch["label"]).astype(jnp.float32)
