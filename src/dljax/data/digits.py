@@ -16,7 +16,7 @@ SPLIT_SEED = 0
 
 INFO = DatasetInfo(
     name="digits",
-    description="Angka tulisan tangan 8x8 dari scikit-learn (1.797 gambar, tanpa internet)",
+    description="Angka tulisan tangan 8x8 dari scikit-learn (1.797 gambar)",
     kind="image",
     input_shape=(8, 8, 1),
     num_classes=10,

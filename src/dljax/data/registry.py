@@ -40,3 +40,55 @@ def get_entry(name: str) -> DatasetEntry:
 def load_dataset(config) -> Dataset:
     """Load the dataset named by a `DataConfig`."""
     return get_entry(config.name).load(config)
+
+
+# Datasets of the data layer (issue 4): downloaded, embedded text and synthetic tasks.
+from dljax.data import cifar10, mnist, synthetic, text  # noqa: E402
+
+register(DatasetEntry("mnist", mnist.MNIST_INFO.description, mnist.load_mnist, offline=False))
+register(
+    DatasetEntry(
+        "fashion_mnist",
+        mnist.FASHION_INFO.description,
+        mnist.load_fashion_mnist,
+        offline=False,
+    )
+)
+register(DatasetEntry("cifar10", cifar10.INFO.description, cifar10.load, offline=False))
+register(
+    DatasetEntry("spiral", synthetic.SPIRAL_INFO.description, synthetic.load_spiral, offline=True)
+)
+register(
+    DatasetEntry(
+        "temporal_order",
+        "Urutan temporal X/Y (Hochreiter & Schmidhuber 1997, tugas QRSU); "
+        "--set data.difficulty=easy|normal|moderate|hard|nightmare|6b",
+        synthetic.load_temporal_order,
+        offline=True,
+    )
+)
+register(
+    DatasetEntry(
+        "echo",
+        "Gema tertunda: bit acak diulang beberapa langkah kemudian (label per langkah)",
+        synthetic.load_echo,
+        offline=True,
+    )
+)
+register(
+    DatasetEntry(
+        "tones",
+        "Melodi sintetis 4 kHz dengan 4 pola naik/turun untuk pelajaran conv1d",
+        synthetic.load_tones,
+        offline=True,
+    )
+)
+register(
+    DatasetEntry(
+        "house_prices",
+        "Harga rumah sintetis (koefisien diketahui) atau CSV sendiri lewat --data-dir",
+        synthetic.load_house_prices,
+        offline=True,
+    )
+)
+register(DatasetEntry("text", text.TEXT_DESCRIPTION, text.load, offline=True))

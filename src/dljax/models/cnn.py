@@ -37,8 +37,8 @@ class ConvBlock(nnx.Module):
         self.conv2 = nnx.Conv(
             out_ch, out_ch, (3, 3), padding="SAME", use_bias=not batch_norm, rngs=rngs
         )
-        self.norm1 = nnx.BatchNorm(out_ch, rngs=rngs) if batch_norm else None
-        self.norm2 = nnx.BatchNorm(out_ch, rngs=rngs) if batch_norm else None
+        self.norm1 = nnx.BatchNorm(out_ch, momentum=0.9, rngs=rngs) if batch_norm else None
+        self.norm2 = nnx.BatchNorm(out_ch, momentum=0.9, rngs=rngs) if batch_norm else None
 
     def __call__(self, x: jax.Array) -> jax.Array:
         x = self.conv1(x)  # (B, H, W, C)

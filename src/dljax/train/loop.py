@@ -204,8 +204,7 @@ class Trainer:
         if bar is None:
             return
         bar.update(steps)
-        postfix = {k.removeprefix("train_"): f"{v:.4f}" for k, v in means(acc_host).items()}
-        bar.set_postfix(postfix, refresh=False)
+        bar.set_postfix(_short(means(acc_host)), refresh=False)
 
     def fit(
         self,
@@ -341,9 +340,12 @@ class Trainer:
         return trainer
 
 
+_SHORT_NAMES = {"train_loss": "loss", "train_accuracy": "akurasi", "test_accuracy": "akurasi_uji"}
+
+
 def _short(record: dict) -> dict[str, str]:
-    keys = ("train_loss", "test_loss", "test_accuracy")
-    return {k: f"{record[k]:.4f}" for k in keys if k in record}
+    """Progress-bar fields: training loss/accuracy, and test accuracy once known."""
+    return {short: f"{record[k]:.4f}" for k, short in _SHORT_NAMES.items() if k in record}
 
 
 def train(

@@ -1,0 +1,3 @@
+from dljax.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,231 @@
+"""The `dljax` command: list, train, eval, data.
+
+User-facing text is Indonesian. Bad input fails fast with exit code 2 and never leaves a
+half-written run directory: everything is validated and the dataset is loaded before the
+run directory is created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dljax.errors import DljaxError
+
+# argparse's own strings, in Indonesian (argparse looks them up through its gettext `_`).
+_ARGPARSE_ID = {
+    "usage: ": "penggunaan: ",
+    "positional arguments": "argumen posisi",
+    "options": "opsi",
+    "show this help message and exit": "tampilkan bantuan ini lalu keluar",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: galat: %(message)s\n",
+    "the following arguments are required: %s": "argumen berikut wajib diisi: %s",
+    "unrecognized arguments: %s": "argumen tidak dikenal: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "pilihan tidak dikenal: %(value)r (pilih dari %(choices)s)"
+    ),
+    "argument %(argument_name)s: %(message)s": "argumen %(argument_name)s: %(message)s",
+    "expected one argument": "butuh satu nilai",
+    "expected at least one argument": "butuh paling sedikit satu nilai",
+    "invalid %(type)s value: %(value)r": "nilai %(type)s tidak valid: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opsi ambigu: %(option)s bisa berarti %(matches)s"
+    ),
+}
+
+
+def _install_argparse_translation() -> None:
+    original = argparse._  # gettext.gettext
+
+    def translate(message: str) -> str:
+        return _ARGPARSE_ID.get(message, original(message))
+
+    argparse._ = translate
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _install_argparse_translation()
+    parser = _Parser(
+        prog="dljax",
+        description="Deep Learning dengan JAX 101: latih setiap model kursus dari baris perintah.",
+        epilog="Contoh:\n  dljax list\n  dljax train mlp\n  dljax train cnn --epochs 10\n"
+        "  dljax eval runs/mlp-digits",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="PERINTAH", required=True)
+
+    sub.add_parser("list", help="daftar model, dataset dan preset", description="Daftar model, "
+                   "dataset dan preset yang tersedia.")
+
+    t = sub.add_parser("train", help="latih sebuah model", description="Latih MODEL dan tulis "
+                       "direktori run (config, metrik, plot, checkpoint, bobot).")
+    t.add_argument("model", metavar="MODEL", help="nama model (lihat `dljax list`)")
+    t.add_argument("--dataset", metavar="NAMA", help="dataset (bawaan: digits)")
+    t.add_argument("--epochs", type=int, metavar="N", help="jumlah epoch")
+    t.add_argument("--batch-size", type=int, metavar="N", help="ukuran batch")
+    t.add_argument("--lr", type=float, metavar="X", help="learning rate")
+    t.add_argument("--seed", type=int, metavar="N", help="seed acak (hasil dapat diulang)")
+    t.add_argument("--preset", default="default", metavar="NAMA",
+                   help="tiny (uji cepat), default, atau full")
+    t.add_argument("--set", action="append", default=[], metavar="KUNCI=NILAI",
+                   help="ubah konfigurasi, mis. --set model.hidden=512,256 (boleh berulang)")
+    t.add_argument("--data-dir", metavar="DIR", help="folder berisi berkas dataset yang sudah ada")
+    t.add_argument("--text", metavar="PATH", help="berkas teks UTF-8 untuk model bahasa")
+    t.add_argument("--out", metavar="DIR", help="direktori run (bawaan: runs/MODEL-DATASET)")
+    t.add_argument("--resume", action="store_true",
+                   help="lanjutkan run yang terhenti dari checkpoint terakhirnya")
+    t.add_argument("--quiet", action="store_true", help="tanpa progress bar")
+
+    e = sub.add_parser("eval", help="evaluasi ulang sebuah run", description="Muat ulang run dari "
+                       "checkpoint terakhirnya dan cetak metrik ujinya.")
+    e.add_argument("run_dir", metavar="RUN_DIR", help="direktori run, mis. runs/mlp-digits")
+    return parser
+
+
+# ------------------------------------------------------------------------------ list
+def cmd_list() -> int:
+    from dljax.config import PRESETS
+    from dljax.data import DATASETS
+    from dljax.models import MODELS
+
+    print("Model:")
+    for spec in MODELS.values():
+        print(f"  {spec.name:<16} {spec.description}")
+    print("Dataset:")
+    for entry in DATASETS.values():
+        where = "tanpa internet" if entry.offline else "diunduh"
+        print(f"  {entry.name:<16} {entry.description} ({where})")
+    print("Preset:")
+    notes = {"tiny": "sangat kecil, untuk uji cepat", "default": "bawaan",
+             "full": "lebih lama, hasil terbaik"}
+    for name in PRESETS:
+        print(f"  {name:<16} {notes.get(name, '')}")
+    return 0
+
+
+# ------------------------------------------------------------------------------ train
+def _overrides(args) -> dict[str, str]:
+    from dljax.config import parse_set_args
+
+    flags = {
+        "data.name": args.dataset,
+        "train.epochs": args.epochs,
+        "data.batch_size": args.batch_size,
+        "train.lr": args.lr,
+        "train.seed": args.seed,
+        "data.data_dir": args.data_dir,
+        "data.text": args.text,
+    }
+    out = {k: str(v) for k, v in flags.items() if v is not None}
+    out.update(parse_set_args(args.set))
+    return out
+
+
+def _default_out(model: str, dataset: str, resume: bool) -> Path:
+    """`runs/MODEL-DATASET`, or the next free `-2`, `-3`...; with resume, the latest one."""
+    base = Path("runs") / f"{model}-{dataset}"
+    candidates = [base] + [base.with_name(f"{base.name}-{i}") for i in range(2, 1000)]
+    existing = [p for p in candidates if p.exists()]
+    if resume:
+        if not existing:
+            raise DljaxError(
+                f"Tidak ada run {base} untuk dilanjutkan. Mulai baru tanpa --resume, "
+                "atau berikan --out DIR dari run yang terhenti."
+            )
+        return existing[-1]
+    return next(p for p in candidates if not p.exists())
+
+
+def cmd_train(args) -> int:
+    from dljax.config import apply_overrides, build_config, config_from_dict
+    from dljax.models import get_spec
+    from dljax.train import RunDir, Trainer
+
+    overrides = _overrides(args)
+    config = build_config(args.model, args.preset, overrides)  # validates names and keys
+    out = Path(args.out) if args.out else _default_out(args.model, config.data.name, args.resume)
+    run_dir = RunDir(out)
+    if args.resume:
+        if not run_dir.is_run():
+            raise DljaxError(
+                f"--resume: {out} bukan direktori run (tidak ada config.json). "
+                "Berikan --out dari run yang terhenti, atau mulai baru tanpa --resume."
+            )
+        saved = run_dir.read_config()
+        if saved["model_name"] != args.model:
+            raise DljaxError(
+                f"--resume: run {out} melatih model {saved['model_name']!r}, bukan "
+                f"{args.model!r}."
+            )
+        config = apply_overrides(config_from_dict(saved, get_spec(args.model).config_cls),
+                                 overrides)
+    elif out.exists() and any(out.iterdir()):
+        raise DljaxError(
+            f"--out {out} sudah berisi berkas. Pakai --resume untuk melanjutkan run itu, "
+            "atau pilih --out lain."
+        )
+    config.validate()
+
+    trainer = Trainer(config)  # loads the dataset: fails before any directory exists
+    run_dir.create()
+    if not args.resume:
+        run_dir.write_config(config.to_dict())
+    print(f"Melatih {config.model_name} pada {config.data.name} "
+          f"({trainer.num_params:,} parameter, {trainer.parallel.num_devices} perangkat, "
+          f"jalur data: {trainer.pipeline}). Hasil: {out}", file=sys.stderr)
+    try:
+        result = trainer.fit(run_dir, resume=args.resume, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"\nDihentikan. Lanjutkan dengan: dljax train {args.model} --out {out} --resume",
+              file=sys.stderr)
+        return 130
+    _print_metrics("Selesai", result.summary)
+    print(f"Direktori run: {out}")
+    return 0
+
+
+def _print_metrics(title: str, metrics: dict) -> None:
+    parts = []
+    if "test_accuracy" in metrics:
+        parts.append(f"akurasi uji {100 * metrics['test_accuracy']:.2f}%")
+    if "test_loss" in metrics:
+        parts.append(f"loss uji {metrics['test_loss']:.4f}")
+    if "wall_time_s" in metrics:
+        parts.append(f"waktu latih {metrics['wall_time_s']:.1f} dtk")
+    print(f"{title}: " + ", ".join(parts))
+
+
+# ------------------------------------------------------------------------------ eval
+def cmd_eval(args) -> int:
+    from dljax.train import RunDir, Trainer
+
+    run_dir = RunDir(args.run_dir)
+    if not run_dir.path.is_dir():
+        raise DljaxError(f"Direktori run {run_dir.path} tidak ada. Lihat folder runs/.")
+    trainer = Trainer.from_run(run_dir)
+    metrics = trainer.evaluate()
+    _print_metrics(f"Evaluasi {run_dir.path}", metrics)
+    for key, value in metrics.items():
+        print(f"  {key}: {value:.6f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    commands = {"list": lambda a: cmd_list(), "train": cmd_train, "eval": cmd_eval}
+    try:
+        return commands[args.command](args)
+    except DljaxError as err:
+        print(f"dljax: galat: {err}", file=sys.stderr)
+        return err.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

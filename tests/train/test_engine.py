@@ -1,0 +1,131 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from dljax.data import ArraySource, Dataset
+from dljax.errors import TrainingDiverged
+from dljax.models import get_spec
+from dljax.train import RunDir, Trainer, train
+from dljax.train.checkpoint import Checkpointer
+from dljax.train.export import load_into
+
+
+def leaves(tree):
+    return [np.asarray(x) for x in jax.tree.leaves(tree)]
+
+
+def assert_trees_equal(a, b):
+    la, lb = leaves(a), leaves(b)
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize(
+    ("model", "pipeline"), [("mlp", "device"), ("cnn", "device"), ("mlp", "grain")]
+)
+def test_smoke_loss_decreases_without_recompiling(tiny, digits, model, pipeline):
+    config = tiny(model, train__epochs=3, data__pipeline=pipeline)
+    trainer = Trainer(config, dataset=digits)
+    traces_after_warmup = {}
+
+    def snapshot(epoch, record):
+        if epoch == 1:
+            traces_after_warmup.update(trainer.fns.traces)
+
+    result = trainer.fit(progress=False, on_epoch_end=snapshot)
+    losses = [r["train_loss"] for r in result.history]
+    assert all(np.isfinite(losses))
+    assert losses[-1] < losses[0]
+    assert result.history[-1]["test_accuracy"] > 0.25  # chance is 0.1
+    assert traces_after_warmup and dict(trainer.fns.traces) == traces_after_warmup
+    assert trainer.pipeline == pipeline
+
+
+def test_cnn_dispatches_step_by_step_on_cpu_and_scan_matches(tiny, digits):
+    auto = Trainer(tiny("cnn"), dataset=digits)
+    assert auto.dispatch == "step"
+    scan = Trainer(tiny("cnn", train__dispatch="scan"), dataset=digits)
+    a = auto.fit(progress=False)
+    b = scan.fit(progress=False)
+    for ra, rb in zip(a.history, b.history, strict=True):
+        np.testing.assert_allclose(ra["train_loss"], rb["train_loss"], rtol=1e-5)
+
+
+def test_same_seed_gives_identical_params(tiny, digits):
+    a = train(tiny("mlp"), dataset=digits, progress=False)
+    b = train(tiny("mlp"), dataset=digits, progress=False)
+    c = train(tiny("mlp", train__seed=1), dataset=digits, progress=False)
+    assert_trees_equal(a.state.params, b.state.params)
+    assert not np.array_equal(leaves(a.state.params)[0], leaves(c.state.params)[0])
+
+
+def test_checkpoint_round_trip_restores_state_and_outputs(tiny, digits, tmp_path):
+    config = tiny("cnn")
+    result = train(config, tmp_path / "run", dataset=digits, progress=False)
+    fresh = Trainer(config, dataset=digits)
+    ckpt = Checkpointer(RunDir(tmp_path / "run").checkpoints)
+    restored, meta = ckpt.restore(fresh.state)
+    ckpt.close()
+    assert meta["epoch"] == config.train.epochs
+    assert_trees_equal(restored, result.state)
+    fresh.state = restored
+    np.testing.assert_allclose(
+        fresh.evaluate()["test_loss"], result.history[-1]["test_loss"], rtol=0
+    )
+
+
+def test_killed_run_resumes_to_identical_params(tiny, digits, tmp_path):
+    config = tiny("mlp", train__epochs=4)
+    straight = train(config, tmp_path / "a", dataset=digits, progress=False)
+
+    class Killed(Exception):
+        pass
+
+    def die(epoch, record):
+        if epoch == 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        train(config, tmp_path / "b", dataset=digits, progress=False, on_epoch_end=die)
+    assert len(RunDir(tmp_path / "b").read_history()) == 2
+    resumed = train(config, tmp_path / "b", dataset=digits, progress=False, resume=True)
+    assert_trees_equal(resumed.state, straight.state)
+    assert [r["epoch"] for r in resumed.history] == [1, 2, 3, 4]
+    assert resumed.history[-1]["test_loss"] == straight.history[-1]["test_loss"]
+
+
+def test_run_directory_contents(tiny, digits, tmp_path):
+    result = train(tiny("mlp"), tmp_path / "run", dataset=digits, progress=False)
+    run = RunDir(tmp_path / "run")
+    summary = run.read_summary()
+    assert {"test_accuracy", "test_loss", "train_loss", "num_params"} <= set(summary)
+    assert summary["test_accuracy"] == result.history[-1]["test_accuracy"]
+    assert len(run.read_history()) == 2
+    assert (run.plots / "loss.png").stat().st_size > 1000
+    assert (run.plots / "accuracy.png").exists()
+    assert run.read_config()["model_name"] == "mlp"
+
+
+def test_safetensors_export_reloads_identical_outputs(tiny, digits, tmp_path):
+    config = tiny("cnn")
+    result = train(config, tmp_path / "run", dataset=digits, progress=False)
+    trainer = Trainer(config, dataset=digits)
+    model = nnx.merge(trainer.fns.eval_graphdef, result.state.params, result.state.rest)
+    spec = get_spec("cnn")
+    fresh = spec.build(config.model, digits.info, nnx.Rngs(123))
+    fresh.eval()
+    load_into(fresh, RunDir(tmp_path / "run").params)
+    x = jnp.asarray(digits.test.arrays["input"][:16])
+    np.testing.assert_array_equal(model(x), fresh(x))
+
+
+def test_nan_loss_stops_with_step_in_message(tiny, digits):
+    bad = digits.train.arrays | {"input": np.full_like(digits.train.arrays["input"], np.nan)}
+    dataset = Dataset(digits.info, ArraySource(bad), digits.test)
+    with pytest.raises(TrainingDiverged) as err:
+        train(tiny("mlp"), dataset=dataset, progress=False)
+    assert err.value.step == 1
+    assert "langkah 1" in str(err.value) and "learning rate" in str(err.value)
