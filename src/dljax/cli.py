@@ -60,30 +60,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH", required=True)
 
-    sub.add_parser("list", help="daftar model, dataset dan preset", description="Daftar model, "
-                   "dataset dan preset yang tersedia.")
+    sub.add_parser(
+        "list",
+        help="daftar model, dataset dan preset",
+        description="Daftar model, dataset dan preset yang tersedia.",
+    )
 
-    t = sub.add_parser("train", help="latih sebuah model", description="Latih MODEL dan tulis "
-                       "direktori run (config, metrik, plot, checkpoint, bobot).")
+    t = sub.add_parser(
+        "train",
+        help="latih sebuah model",
+        description="Latih MODEL dan tulis "
+        "direktori run (config, metrik, plot, checkpoint, bobot).",
+    )
     t.add_argument("model", metavar="MODEL", help="nama model (lihat `dljax list`)")
     t.add_argument("--dataset", metavar="NAMA", help="dataset (bawaan: digits)")
     t.add_argument("--epochs", type=int, metavar="N", help="jumlah epoch")
     t.add_argument("--batch-size", type=int, metavar="N", help="ukuran batch")
     t.add_argument("--lr", type=float, metavar="X", help="learning rate")
     t.add_argument("--seed", type=int, metavar="N", help="seed acak (hasil dapat diulang)")
-    t.add_argument("--preset", default="default", metavar="NAMA",
-                   help="tiny (uji cepat), default, atau full")
-    t.add_argument("--set", action="append", default=[], metavar="KUNCI=NILAI",
-                   help="ubah konfigurasi, mis. --set model.hidden=512,256 (boleh berulang)")
+    t.add_argument(
+        "--preset", default="default", metavar="NAMA", help="tiny (uji cepat), default, atau full"
+    )
+    t.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KUNCI=NILAI",
+        help="ubah konfigurasi, mis. --set model.hidden=512,256 (boleh berulang)",
+    )
     t.add_argument("--data-dir", metavar="DIR", help="folder berisi berkas dataset yang sudah ada")
     t.add_argument("--text", metavar="PATH", help="berkas teks UTF-8 untuk model bahasa")
     t.add_argument("--out", metavar="DIR", help="direktori run (bawaan: runs/MODEL-DATASET)")
-    t.add_argument("--resume", action="store_true",
-                   help="lanjutkan run yang terhenti dari checkpoint terakhirnya")
+    t.add_argument(
+        "--resume",
+        action="store_true",
+        help="lanjutkan run yang terhenti dari checkpoint terakhirnya",
+    )
     t.add_argument("--quiet", action="store_true", help="tanpa progress bar")
 
-    e = sub.add_parser("eval", help="evaluasi ulang sebuah run", description="Muat ulang run dari "
-                       "checkpoint terakhirnya dan cetak metrik ujinya.")
+    e = sub.add_parser(
+        "eval",
+        help="evaluasi ulang sebuah run",
+        description="Muat ulang run dari checkpoint terakhirnya dan cetak metrik ujinya.",
+    )
     e.add_argument("run_dir", metavar="RUN_DIR", help="direktori run, mis. runs/mlp-digits")
     return parser
 
@@ -102,8 +121,11 @@ def cmd_list() -> int:
         where = "tanpa internet" if entry.offline else "diunduh"
         print(f"  {entry.name:<16} {entry.description} ({where})")
     print("Preset:")
-    notes = {"tiny": "sangat kecil, untuk uji cepat", "default": "bawaan",
-             "full": "lebih lama, hasil terbaik"}
+    notes = {
+        "tiny": "sangat kecil, untuk uji cepat",
+        "default": "bawaan",
+        "full": "lebih lama, hasil terbaik",
+    }
     for name in PRESETS:
         print(f"  {name:<16} {notes.get(name, '')}")
     return 0
@@ -160,11 +182,11 @@ def cmd_train(args) -> int:
         saved = run_dir.read_config()
         if saved["model_name"] != args.model:
             raise DljaxError(
-                f"--resume: run {out} melatih model {saved['model_name']!r}, bukan "
-                f"{args.model!r}."
+                f"--resume: run {out} melatih model {saved['model_name']!r}, bukan {args.model!r}."
             )
-        config = apply_overrides(config_from_dict(saved, get_spec(args.model).config_cls),
-                                 overrides)
+        config = apply_overrides(
+            config_from_dict(saved, get_spec(args.model).config_cls), overrides
+        )
     elif out.exists() and any(out.iterdir()):
         raise DljaxError(
             f"--out {out} sudah berisi berkas. Pakai --resume untuk melanjutkan run itu, "
@@ -176,14 +198,19 @@ def cmd_train(args) -> int:
     run_dir.create()
     if not args.resume:
         run_dir.write_config(config.to_dict())
-    print(f"Melatih {config.model_name} pada {config.data.name} "
-          f"({trainer.num_params:,} parameter, {trainer.parallel.num_devices} perangkat, "
-          f"jalur data: {trainer.pipeline}). Hasil: {out}", file=sys.stderr)
+    print(
+        f"Melatih {config.model_name} pada {config.data.name} "
+        f"({trainer.num_params:,} parameter, {trainer.parallel.num_devices} perangkat, "
+        f"jalur data: {trainer.pipeline}). Hasil: {out}",
+        file=sys.stderr,
+    )
     try:
         result = trainer.fit(run_dir, resume=args.resume, progress=not args.quiet)
     except KeyboardInterrupt:
-        print(f"\nDihentikan. Lanjutkan dengan: dljax train {args.model} --out {out} --resume",
-              file=sys.stderr)
+        print(
+            f"\nDihentikan. Lanjutkan dengan: dljax train {args.model} --out {out} --resume",
+            file=sys.stderr,
+        )
         return 130
     _print_metrics("Selesai", result.summary)
     print(f"Direktori run: {out}")

@@ -90,7 +90,7 @@ def read_blobs(config=None) -> dict[str, bytes]:
     return read_tar_files(paths[ARCHIVE], TRAIN_FILES + TEST_FILES)
 
 
-def load_from_blobs(blobs: dict[str, bytes], records_per_file: int | None = RECORDS_PER_FILE):
+def load_from_blobs(blobs: dict[str, bytes], records_per_file: int | None) -> Dataset:
     return Dataset(
         info=INFO,
         train=parse_split(blobs, TRAIN_FILES, records_per_file=records_per_file),
@@ -99,4 +99,4 @@ def load_from_blobs(blobs: dict[str, bytes], records_per_file: int | None = RECO
 
 
 def load(config=None) -> Dataset:
-    return load_from_blobs(read_blobs(config))
+    return load_from_blobs(read_blobs(config), RECORDS_PER_FILE)

@@ -101,7 +101,7 @@ def _list(data_dir: str | None) -> int:
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
     print(line)
-    for row, (name, entry) in zip(rows, DATASETS.items(), strict=True):
+    for row, entry in zip(rows, DATASETS.values(), strict=True):
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
         print(f"    {entry.description}")
     return 0

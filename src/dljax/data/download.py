@@ -75,7 +75,7 @@ def file_md5(path: str | Path) -> str:
 
 
 def file_status(path: Path, md5: str) -> str:
-    """"ok", "missing" or "corrupt" (present, but its MD5 is not the published one)."""
+    """ "ok", "missing" or "corrupt" (present, but its MD5 is not the published one)."""
     if not path.is_file():
         return "missing"
     return "ok" if file_md5(path) == md5.lower() else "corrupt"

@@ -375,8 +375,7 @@ def table_dataset(
     """Encode a table, split it 80/20 (fixed seed) and standardize with training statistics."""
     if target not in columns:
         raise DljaxError(
-            f"Kolom target {target!r} tidak ada di tabel; kolom yang ada: "
-            f"{', '.join(columns)}."
+            f"Kolom target {target!r} tidak ada di tabel; kolom yang ada: {', '.join(columns)}."
         )
     y = np.asarray(columns[target])
     try:
@@ -395,9 +394,7 @@ def table_dataset(
     t_mean, t_std = float(y[train_idx].mean()), float(y[train_idx].std() or 1.0)
     xs = ((x - mean) / std).astype(np.float32)
     ys = ((y - t_mean) / t_std).astype(np.float32)
-    info = DatasetInfo(
-        name=name, description=description, kind="table", input_shape=(x.shape[1],)
-    )
+    info = DatasetInfo(name=name, description=description, kind="table", input_shape=(x.shape[1],))
     return TableDataset(
         info,
         ArraySource({"input": xs[train_idx], "target": ys[train_idx]}),
