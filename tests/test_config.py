@@ -24,8 +24,13 @@ def test_presets_apply_global_then_model_overrides():
 def test_overrides_parse_to_field_types():
     cfg = build_config(
         "mlp",
-        overrides={"model.hidden": "128,64", "train.lr": "0.01", "data.batch_size": "16",
-                   "model.dropout": "0", "data.data_dir": "none"},
+        overrides={
+            "model.hidden": "128,64",
+            "train.lr": "0.01",
+            "data.batch_size": "16",
+            "model.dropout": "0",
+            "data.data_dir": "none",
+        },
     )
     assert cfg.model.hidden == (128, 64)
     assert cfg.train.lr == 0.01 and isinstance(cfg.train.lr, float)
