@@ -36,6 +36,9 @@ def run_cli(*args, cwd):
         (["train", "mlp", "--set", "lr"], "kunci=nilai"),
         (["train", "mlp", "--resume"], "untuk dilanjutkan"),
         (["eval", "runs/tidak-ada"], "tidak ada"),
+        (["train", "mlp", "--dataset", "house_prices"], "tidak cocok untuk model 'mlp'"),
+        (["train", "cnn", "--dataset", "spiral"], "butuh gambar"),
+        (["data", "verify", "tidak-ada"], "Dataset 'tidak-ada' tidak dikenal"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(argv, fragment, tmp_path, monkeypatch, capsys):
@@ -122,3 +125,11 @@ def test_module_entry_point_help(tmp_path):
     proc = run_cli("train", "--help", cwd=tmp_path)
     assert proc.returncode == 0 and "penggunaan: dljax train" in proc.stdout
     assert Path(tmp_path).exists()
+
+
+def test_data_list_and_path(capsys, tmp_path):
+    assert main(["data", "list", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "digits" in out and "mnist" in out and "belum diunduh" in out
+    assert main(["data", "path", "mnist", "--data-dir", str(tmp_path)]) == 0
+    assert "train-images-idx3-ubyte.gz" in capsys.readouterr().out

@@ -88,7 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KUNCI=NILAI",
         help="ubah konfigurasi, mis. --set model.hidden=512,256 (boleh berulang)",
     )
-    t.add_argument("--data-dir", metavar="DIR", help="folder berisi berkas dataset yang sudah ada")
+    t.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder berisi berkas dataset yang sudah ada (untuk house_prices: "
+        "berkas CSV, mis. ../shared/data/house_sales.csv)",
+    )
     t.add_argument("--text", metavar="PATH", help="berkas teks UTF-8 untuk model bahasa")
     t.add_argument("--out", metavar="DIR", help="direktori run (bawaan: runs/MODEL-DATASET)")
     t.add_argument(
@@ -104,6 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Muat ulang run dari checkpoint terakhirnya dan cetak metrik ujinya.",
     )
     e.add_argument("run_dir", metavar="RUN_DIR", help="direktori run, mis. runs/mlp-digits")
+
+    d = sub.add_parser(
+        "data",
+        help="kelola dataset (daftar, unduh, periksa, lokasi)",
+        description="Kelola dataset: list (daftar dan status cache), download NAMA, "
+        "verify NAMA (periksa checksum), path NAMA (di mana berkasnya disimpan).",
+    )
+    d.add_argument(
+        "action",
+        choices=("list", "download", "verify", "path"),
+        metavar="AKSI",
+        help="list, download, verify, atau path",
+    )
+    d.add_argument("name", nargs="?", metavar="NAMA", help="nama dataset, mis. mnist")
+    d.add_argument("--data-dir", metavar="DIR", help="folder data (bawaan: $DLJAX_DATA)")
     return parser
 
 
@@ -118,8 +138,7 @@ def cmd_list() -> int:
         print(f"  {spec.name:<16} {spec.description}")
     print("Dataset:")
     for entry in DATASETS.values():
-        where = "tanpa internet" if entry.offline else "diunduh"
-        print(f"  {entry.name:<16} {entry.description} ({where})")
+        print(f"  {entry.name:<16} {entry.description}")
     print("Preset:")
     notes = {
         "tiny": "sangat kecil, untuk uji cepat",
@@ -243,10 +262,22 @@ def cmd_eval(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------ data
+def cmd_data(args) -> int:
+    from dljax.data.commands import run_data_command
+
+    return run_data_command(args.action, args.name, args.data_dir)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    commands = {"list": lambda a: cmd_list(), "train": cmd_train, "eval": cmd_eval}
+    commands = {
+        "list": lambda a: cmd_list(),
+        "train": cmd_train,
+        "eval": cmd_eval,
+        "data": cmd_data,
+    }
     try:
         return commands[args.command](args)
     except DljaxError as err:

@@ -32,50 +32,34 @@ def grain_batches(
     prefetch: int = 2,
     shard_index: int = 0,
     shard_count: int = 1,
+    transform: Callable[[dict, np.random.Generator], dict] | None = None,
 ) -> grain.IterDataset:
     """One epoch of batches (dicts of numpy arrays) from `source` through Grain.
 
-    Indices are shuffled and batched first, then each batch is read with one vectorized
-    gather: there is no per-record Python loop for array-backed sources. With several hosts,
-    each reads its own `shard_index`-th slice of every global batch.
+    The epoch's permutation is drawn once with numpy (from `epoch_seed(seed, epoch)`) and
+    element `b` of the Grain dataset is batch `b`: its slice of the permutation, read with
+    one vectorized gather, then `transform(batch, rng)` when given. There is one Python call
+    per batch, never one per record (shuffling and batching record indices element by element
+    in Grain was ~10x slower, see benchmarks/data_throughput.py). Grain provides prefetch,
+    worker processes and the checkpointable position (the next batch number). With several
+    hosts, each reads its own `shard_index`-th slice of every global batch.
     """
-    return _build(
-        source,
-        batch_size,
-        seed=seed,
-        epoch=epoch,
-        shuffle=shuffle,
-        drop_remainder=drop_remainder,
-        num_workers=num_workers,
-        prefetch=prefetch,
-        shard_index=shard_index,
-        shard_count=shard_count,
+    n = len(source)
+    order = (
+        np.random.default_rng(epoch_seed(seed, epoch)).permutation(n) if shuffle else np.arange(n)
     )
+    num_batches = n // batch_size if drop_remainder else -(-n // batch_size)
+    per_host = batch_size // shard_count
+    lo, hi = shard_index * per_host, (shard_index + 1) * per_host
 
+    def read(b: int) -> dict[str, np.ndarray]:
+        idx = order[b * batch_size : (b + 1) * batch_size]  # (B,)
+        if shard_count > 1:
+            idx = idx[lo:hi]
+        return fetch_batch(source, idx)
 
-def _build(
-    source: Source,
-    batch_size: int,
-    *,
-    seed: int,
-    epoch: int,
-    shuffle: bool = True,
-    drop_remainder: bool = True,
-    num_workers: int = 0,
-    prefetch: int = 2,
-    shard_index: int = 0,
-    shard_count: int = 1,
-    transform: Callable[[dict, np.random.Generator], dict] | None = None,
-) -> grain.IterDataset:
-    ds = grain.MapDataset.range(len(source))
-    if shuffle:
-        ds = ds.shuffle(seed=epoch_seed(seed, epoch))
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    if shard_count > 1:
-        per_host = batch_size // shard_count
-        ds = ds.map(lambda idx: idx[shard_index * per_host : (shard_index + 1) * per_host])
-    ds = ds.map(lambda idx: fetch_batch(source, np.asarray(idx)))
-    if transform is not None:  # vectorized per batch, with a generator fixed by (seed, epoch, i)
+    ds = grain.MapDataset.range(num_batches).map(read)
+    if transform is not None:
         ds = ds.random_map(transform, seed=epoch_seed(seed + 1, epoch))
     it = ds.to_iter_dataset(grain.ReadOptions(num_threads=1, prefetch_buffer_size=prefetch))
     if num_workers > 0:
@@ -125,7 +109,7 @@ class EpochBatches:
 
     def _iterator(self):
         if self._it is None:
-            ds = _build(
+            ds = grain_batches(
                 self.source,
                 self.batch_size,
                 seed=self.seed,

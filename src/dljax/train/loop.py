@@ -73,6 +73,13 @@ class Trainer:
         self.spec = get_spec(config.model_name)
         self.task = get_task(self.spec.task)
         self.dataset = dataset if dataset is not None else load_dataset(config.data)
+        problem = self.task.check_dataset(self.dataset)
+        if problem is not None:
+            raise DljaxError(
+                f"Dataset {self.dataset.info.name!r} tidak cocok untuk model "
+                f"{config.model_name!r} (tugas {self.task.name}): {problem}. "
+                "Pilih dataset klasifikasi, mis. --dataset digits (lihat `dljax list`)."
+            )
         self.parallel = parallel or DataParallel.create()
         batch_size = config.data.batch_size
         self.parallel.check_batch_size(batch_size)

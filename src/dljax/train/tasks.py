@@ -17,6 +17,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 
 Batch = dict[str, jax.Array]
@@ -43,6 +44,10 @@ class Task:
     def eval_fn(self, model: nnx.Module, batch: Batch) -> dict[str, jax.Array]:
         raise NotImplementedError
 
+    def check_dataset(self, dataset) -> str | None:
+        """Why `dataset` cannot feed this task (Indonesian), or None when it can."""
+        return None
+
     def init_extra(self, params: Any) -> dict:
         """Task-owned training state beyond params and optimizer (e.g. EMA weights)."""
         return {}
@@ -59,6 +64,14 @@ class ClassificationTask(Task):
 
     name = "classification"
     metrics = ("loss", "accuracy")
+
+    def check_dataset(self, dataset) -> str | None:
+        record = dataset.train[0]
+        if "input" not in record or "label" not in record:
+            return f"butuh contoh berisi 'input' dan 'label', bukan {sorted(record)}"
+        if np.ndim(record["label"]) != 0 or dataset.info.num_classes < 2:
+            return "butuh satu label kelas per contoh"
+        return None
 
     def loss_fn(self, model, batch, rngs):
         logits = model(batch["input"], rngs=rngs)  # (B, K)
