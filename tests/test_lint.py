@@ -14,10 +14,10 @@ def ruff(*args):
 
 
 def test_ruff_check():
-    proc = ruff("check", "src", "tests", "benchmarks")
+    proc = ruff("check", "src", "tests", "benchmarks", "lessons")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_ruff_format():
-    proc = ruff("format", "--check", "src", "tests", "benchmarks")
+    proc = ruff("format", "--check", "src", "tests", "benchmarks", "lessons")
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,0 +1,2 @@
+"""Exercise checkers of the lessons, one module per chapter (tested with right and wrong
+answers in tests/lessons)."""
