@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
 
 LABELS = {"loss": "loss", "accuracy": "akurasi"}
 
 
 def plot_learning_curves(history: list[dict], out_dir: Path) -> list[Path]:
-    """One PNG per metric (train vs test over epochs); returns the written paths."""
+    """One PNG per metric (train vs test over epochs); returns the written paths.
+
+    Figures are built without pyplot, so this works headless and never changes a notebook's
+    matplotlib backend.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     epochs = [r["epoch"] for r in history]
     names = sorted({k[len("train_") :] for r in history for k in r if k.startswith("train_")})
     written = []
     for name in names:
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig = Figure(figsize=(6, 4))
+        ax = fig.subplots()
         for split, label in (("train", "latih"), ("test", "uji")):
             key = f"{split}_{name}"
             values = [r.get(key) for r in history]
@@ -36,7 +39,6 @@ def plot_learning_curves(history: list[dict], out_dir: Path) -> list[Path]:
         fig.tight_layout()
         path = out_dir / f"{name}.png"
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         written.append(path)
     return written
 

@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from dljax.config import Config, config_from_dict
 from dljax.data import Dataset, as_arrays, load_dataset
@@ -45,6 +45,11 @@ class TrainResult:
     state: TrainState
     summary: dict
     history: list[dict]
+    trainer: Trainer
+
+    def model(self) -> nnx.Module:
+        """The trained model in evaluation mode (see `Trainer.model`)."""
+        return self.trainer.model()
 
 
 def _pad_to_batches(arrays: dict[str, np.ndarray], batch: int) -> dict[str, np.ndarray]:
@@ -264,6 +269,7 @@ class Trainer:
                     "lr": float(self.schedule(step - 1)),
                     "time_s": round(elapsed0 + time.perf_counter() - t0, 3),
                 }
+                record.update(self.task.derived(record))
                 history.append(record)
                 if bar is not None:
                     bar.set_postfix({"epoch": f"{epoch + 1}/{cfg.train.epochs}", **_short(record)})
@@ -291,7 +297,11 @@ class Trainer:
         summary = self.summary(history)
         if run_dir is not None and is_main:
             self.write_outputs(run_dir, history, summary)
-        return TrainResult(self.state, summary, history)
+        return TrainResult(self.state, summary, history, self)
+
+    def model(self) -> nnx.Module:
+        """The current weights as a stand-alone model in evaluation mode (a copy)."""
+        return nnx.merge(self.fns.eval_graphdef, self.state.params, self.state.rest, copy=True)
 
     def summary(self, history: list[dict]) -> dict:
         last = history[-1] if history else {}

@@ -1,0 +1,289 @@
+"""Exercise checkers of chapter 1 (`lessons/1-maths`): vectors, linear functions, matrices,
+least squares and 2-D transforms.
+
+Every checker takes the learner's answer (usually a function), prints an Indonesian verdict
+and returns True/False. An unanswered exercise (a function returning None) or one that
+raises is reported as "belum tepat", never as a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from dljax.lesson import check_function, close, report
+
+_RNG = np.random.default_rng(20240501)
+
+
+def _vectors(n: int, dim: int) -> list[np.ndarray]:
+    return [_RNG.standard_normal(dim) for _ in range(n)]
+
+
+# ----------------------------------------------------------------------------- 01 vektor
+def check_inner_product(fn: Callable) -> bool:
+    """`fn(x, y)` -> the inner product sum_i x_i y_i of two vectors of equal length."""
+    inputs = [
+        (np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])),
+        (np.array([1.0, 0.0]), np.array([0.0, 1.0])),
+        *[(a, b) for a, b in zip(_vectors(3, 7), _vectors(3, 7), strict=True)],
+    ]
+    return check_function(
+        "Latihan hasil kali dalam",
+        fn,
+        lambda x, y: float(np.sum(x * y)),
+        inputs,
+        hint="jumlahkan hasil kali elemen demi elemen: (x * y).sum(). Untuk [1,2,3]·[4,5,6] "
+        "hasilnya 32.",
+    )
+
+
+def check_unit_vector(fn: Callable) -> bool:
+    """`fn(x)` -> x / ||x||, the unit vector in the direction of x."""
+    inputs = [
+        (np.array([3.0, 4.0]),),
+        (np.array([0.0, 0.0, 2.0]),),
+        *[(v,) for v in _vectors(3, 5)],
+    ]
+    return check_function(
+        "Latihan vektor satuan",
+        fn,
+        lambda x: x / np.linalg.norm(x),
+        inputs,
+        hint="bagi x dengan normanya, jnp.linalg.norm(x) = sqrt(x·x). [3, 4] menjadi [0.6, 0.8].",
+    )
+
+
+def check_angle(fn: Callable) -> bool:
+    """`fn(x, y)` -> the angle between x and y in radians, arccos(x·y / (||x|| ||y||))."""
+
+    def reference(x, y):
+        c = np.dot(x, y) / (np.linalg.norm(x) * np.linalg.norm(y))
+        return float(np.arccos(np.clip(c, -1.0, 1.0)))
+
+    inputs = [
+        (np.array([1.0, 0.0]), np.array([0.0, 1.0])),
+        (np.array([1.0, 1.0]), np.array([1.0, 0.0])),
+        *[(a, b) for a, b in zip(_vectors(3, 4), _vectors(3, 4), strict=True)],
+    ]
+    return check_function(
+        "Latihan sudut antarvektor",
+        fn,
+        reference,
+        inputs,
+        hint="cos θ = x·y / (‖x‖ ‖y‖), lalu jnp.arccos. Sudut [1,0] dan [0,1] adalah π/2.",
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
+# ----------------------------------------------------------------------------- 02 fungsi linear
+def _test_functions():
+    """(f in JAX, its gradient in numpy float64, point z, point x)."""
+    import jax.numpy as jnp
+
+    def g3(z):
+        s = 1.0 + np.sum(z**4)
+        return 4 * z**3 / s
+
+    return [
+        (lambda x: jnp.sum(x**2), lambda z: 2 * z, np.array([1.0, 2.0]), np.array([1.1, 1.9])),
+        (
+            lambda x: jnp.sin(x[0]) * jnp.exp(x[1]),
+            lambda z: np.array([np.cos(z[0]) * np.exp(z[1]), np.sin(z[0]) * np.exp(z[1])]),
+            np.array([0.3, -0.2]),
+            np.array([0.35, -0.1]),
+        ),
+        (lambda x: jnp.log(1.0 + jnp.sum(x**4)), g3, np.array([0.5, 1.0, -1.0]), np.zeros(3)),
+    ]
+
+
+def check_taylor(fn: Callable) -> bool:
+    """`fn(f, z, x)` -> the first-order Taylor approximation f(z) + ∇f(z)·(x - z)."""
+    name = "Latihan aproksimasi Taylor"
+    hint = "f_hat(x) = f(z) + jax.grad(f)(z) @ (x - z)."
+    try:
+        ok = True
+        for f, grad, z, x in _test_functions():
+            expected = float(f(z)) + grad(z) @ (x - z)
+            ok &= close(fn(f, z.astype(np.float32), x.astype(np.float32)), expected, rtol=1e-3)
+    except Exception as err:
+        return report(name, False, f"fungsimu memunculkan {type(err).__name__}: {err}. {hint}")
+    return report(name, ok, hint)
+
+
+def check_directional_derivative(fn: Callable) -> bool:
+    """`fn(f, x, v)` -> the directional derivative ∇f(x)·v (e.g. with `jax.jvp`)."""
+    name = "Latihan turunan berarah"
+    hint = "jax.jvp(f, (x,), (v,)) mengembalikan (f(x), ∇f(x)·v); ambil elemen keduanya."
+    try:
+        ok = True
+        for f, grad, x, v in _test_functions():
+            v = v + 0.5
+            expected = grad(x) @ v
+            ok &= close(fn(f, x.astype(np.float32), v.astype(np.float32)), expected, rtol=1e-3)
+    except Exception as err:
+        return report(name, False, f"fungsimu memunculkan {type(err).__name__}: {err}. {hint}")
+    return report(name, ok, hint)
+
+
+def check_is_linear(answers: dict) -> bool:
+    """`answers` maps the names "f1".."f4" of the lesson's functions to True (linear) / False.
+
+    f1(x) = 3 x1 - 2 x2 (linear), f2(x) = x1 x2 (not), f3(x) = 2 x1 + 1 (affine, not linear),
+    f4(x) = mean(x) (linear).
+    """
+    expected = {"f1": True, "f2": False, "f3": False, "f4": True}
+    ok = isinstance(answers, dict) and all(
+        isinstance(answers.get(k), bool | np.bool_) and bool(answers[k]) == v
+        for k, v in expected.items()
+    )
+    return report(
+        "Latihan linear atau tidak",
+        ok,
+        "uji superposisi f(αx + βy) = αf(x) + βf(y); fungsi afin (ada konstanta) tidak linear.",
+    )
+
+
+# ----------------------------------------------------------------------------- 03 matriks
+def _matrix_pairs():
+    return [
+        (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[5.0, 6.0], [7.0, 8.0]])),
+        (_RNG.standard_normal((3, 4)), _RNG.standard_normal((4, 2))),
+        (_RNG.standard_normal((1, 5)), _RNG.standard_normal((5, 3))),
+    ]
+
+
+def check_matmul(fn: Callable) -> bool:
+    """`fn(A, B)` -> the matrix product A B, shape (m, p) from (m, n) and (n, p)."""
+    return check_function(
+        "Latihan perkalian matriks",
+        fn,
+        lambda a, b: a @ b,
+        _matrix_pairs(),
+        hint="C[i, j] = Σ_k A[i, k] B[k, j]; dengan broadcasting: (A[:, :, None] * B[None, :, :])"
+        ".sum(axis=1). Bentuk hasilnya (m, p).",
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
+def check_frobenius_norm(fn: Callable) -> bool:
+    """`fn(A)` -> the Frobenius norm sqrt(Σ_ij A_ij²)."""
+    inputs = [(np.array([[3.0, 0.0], [0.0, 4.0]]),), (_RNG.standard_normal((3, 5)),)]
+    return check_function(
+        "Latihan norma Frobenius",
+        fn,
+        lambda a: np.sqrt(np.sum(a**2)),
+        inputs,
+        hint="akar dari jumlah kuadrat semua elemen; untuk diag(3, 4) hasilnya 5.",
+        rtol=1e-4,
+    )
+
+
+def check_inverse_2x2(fn: Callable) -> bool:
+    """`fn(A)` -> the inverse of a 2x2 matrix with the adjugate formula."""
+    inputs = [
+        (np.array([[4.0, 7.0], [2.0, 6.0]]),),
+        (np.array([[1.0, 2.0], [3.0, 4.0]]),),
+        (np.array([[0.0, 1.0], [-1.0, 0.0]]),),
+    ]
+    return check_function(
+        "Latihan invers 2x2",
+        fn,
+        np.linalg.inv,
+        inputs,
+        hint="[[a, b], [c, d]]⁻¹ = 1/(ad - bc) · [[d, -b], [-c, a]]; cek: A @ A_inv ≈ I.",
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
+# ----------------------------------------------------------------------------- 04 kuadrat terkecil
+def _regression_problems():
+    out = []
+    for m, n in ((20, 3), (50, 5), (8, 2)):
+        a = _RNG.standard_normal((m, n))
+        b = a @ _RNG.standard_normal(n) + 0.1 * _RNG.standard_normal(m)
+        out.append((a, b))
+    return out
+
+
+def check_normal_equations(fn: Callable) -> bool:
+    """`fn(A, b)` -> x̂ = (AᵀA)⁻¹ Aᵀ b, the least-squares solution via the normal equations."""
+    return check_function(
+        "Latihan persamaan normal",
+        fn,
+        lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0],
+        _regression_problems(),
+        hint="selesaikan (AᵀA) x = Aᵀb dengan jnp.linalg.solve(A.T @ A, A.T @ b).",
+        rtol=1e-3,
+        atol=1e-4,
+    )
+
+
+def check_rms_error(fn: Callable) -> bool:
+    """`fn(A, x, b)` -> the RMS residual sqrt(mean((A x - b)²))."""
+    inputs = []
+    for a, b in _regression_problems():
+        inputs.append((a, _RNG.standard_normal(a.shape[1]), b))
+    return check_function(
+        "Latihan galat RMS",
+        fn,
+        lambda a, x, b: np.sqrt(np.mean((a @ x - b) ** 2)),
+        inputs,
+        hint="r = A @ x - b, lalu jnp.sqrt(jnp.mean(r ** 2)).",
+        rtol=1e-4,
+    )
+
+
+def check_add_intercept(fn: Callable) -> bool:
+    """`fn(X)` -> [1 | X]: X (m, n) with a first column of ones, shape (m, n + 1)."""
+    inputs = [(np.array([[2.0], [3.0]]),), (_RNG.standard_normal((5, 3)),)]
+    return check_function(
+        "Latihan kolom intersep",
+        fn,
+        lambda x: np.concatenate([np.ones((x.shape[0], 1)), x], axis=1),
+        inputs,
+        hint="jnp.concatenate([jnp.ones((X.shape[0], 1)), X], axis=1); kolom satu di depan.",
+    )
+
+
+# ----------------------------------------------------------------------------- 05 transformasi 2-D
+def check_rotation_matrix(fn: Callable) -> bool:
+    """`fn(theta)` -> the 2x2 counter-clockwise rotation by theta radians."""
+
+    def reference(t):
+        return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+
+    return check_function(
+        "Latihan matriks rotasi",
+        fn,
+        reference,
+        [(0.0,), (np.pi / 2,), (np.pi / 6,), (-1.0,)],
+        hint="R(θ) = [[cos θ, -sin θ], [sin θ, cos θ]]; R(π/2) memutar [1, 0] menjadi [0, 1].",
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
+def check_shear_matrix(fn: Callable) -> bool:
+    """`fn(k)` -> the horizontal shear [[1, k], [0, 1]]."""
+    return check_function(
+        "Latihan matriks geser",
+        fn,
+        lambda k: np.array([[1.0, k], [0.0, 1.0]]),
+        [(0.0,), (0.5,), (-2.0,)],
+        hint="geser horizontal: x' = x + k·y, y' = y, jadi [[1, k], [0, 1]].",
+    )
+
+
+def check_composition(matrix) -> bool:
+    """The matrix that first rotates by 90° counter-clockwise, then doubles the x axis."""
+    expected = np.diag([2.0, 1.0]) @ np.array([[0.0, -1.0], [1.0, 0.0]])
+    return report(
+        "Latihan komposisi transformasi",
+        close(matrix, expected),
+        "transformasi yang dikerjakan dulu ditulis paling kanan: M = S @ R.",
+    )

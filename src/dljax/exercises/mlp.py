@@ -1,0 +1,244 @@
+"""Exercise checkers of chapter 2 (`lessons/2-mlp`): autograd, an MLP in pure JAX, Flax NNX
+and Optax, and image classification with the dljax engine.
+
+Every checker takes the learner's answer, prints an Indonesian verdict and returns
+True/False; an unanswered exercise or one that raises is "belum tepat", never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from dljax.lesson import check_function, close, report
+
+_RNG = np.random.default_rng(20240502)
+
+
+def _raised(name: str, err: Exception, hint: str) -> bool:
+    return report(name, False, f"jawabanmu memunculkan {type(err).__name__}: {err}. {hint}")
+
+
+# ----------------------------------------------------------------------------- 01 autograd
+def check_mse_gradient(fn: Callable) -> bool:
+    """`fn(w, b, x, y)` -> (dL/dw, dL/db) of L(w, b) = mean((w x + b - y)²), scalars w, b."""
+
+    def reference(w, b, x, y):
+        r = w * x + b - y
+        return np.array([np.mean(2 * r * x), np.mean(2 * r)])
+
+    inputs = []
+    for n in (5, 30):
+        x = _RNG.standard_normal(n).astype(np.float32)
+        y = (1.5 * x - 0.5 + 0.1 * _RNG.standard_normal(n)).astype(np.float32)
+        inputs.append((np.float32(_RNG.standard_normal()), np.float32(0.3), x, y))
+    return check_function(
+        "Latihan gradien MSE",
+        lambda *a: _pair(fn(*a)),
+        reference,
+        inputs,
+        hint="dL/dw = mean(2 (w x + b - y) x), dL/db = mean(2 (w x + b - y)); atau "
+        "jax.grad(loss, argnums=(0, 1)).",
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
+def _pair(answer):
+    """(dw, db) as a float64 array (2,), or None when the exercise is unanswered."""
+    if answer is None or answer is Ellipsis:
+        return None
+    return np.asarray([np.asarray(g, np.float64) for g in answer])
+
+
+def check_sgd_step(fn: Callable) -> bool:
+    """`fn(params, grads, lr)` -> the pytree params - lr * grads (same structure)."""
+    import jax
+
+    name, hint = "Latihan langkah SGD", "jax.tree.map(lambda p, g: p - lr * g, params, grads)."
+    params = {"w": _RNG.standard_normal((2, 3)), "b": _RNG.standard_normal(3)}
+    params = {"lapis": [params, {"w": _RNG.standard_normal((3, 1)), "b": np.zeros(1)}]}
+    grads = jax.tree.map(lambda p: _RNG.standard_normal(p.shape), params)
+    try:
+        answer = fn(params, grads, 0.1)
+        expected = jax.tree.map(lambda p, g: p - 0.1 * g, params, grads)
+        same = jax.tree.structure(answer) == jax.tree.structure(expected)
+        ok = same and all(
+            close(a, e)
+            for a, e in zip(jax.tree.leaves(answer), jax.tree.leaves(expected), strict=True)
+        )
+    except Exception as err:
+        return _raised(name, err, hint)
+    return report(name, ok, hint)
+
+
+# ----------------------------------------------------------------------------- 02 MLP JAX murni
+def _logits_and_labels():
+    out = []
+    for b, k in ((4, 3), (16, 10)):
+        logits = (3 * _RNG.standard_normal((b, k))).astype(np.float32)
+        out.append((logits, _RNG.integers(0, k, b).astype(np.int32)))
+    out.append((np.array([[1000.0, 0.0, -1000.0]], np.float32), np.array([1], np.int32)))
+    return out
+
+
+def check_cross_entropy(fn: Callable) -> bool:
+    """`fn(logits, labels)` -> mean over the batch of -log softmax(logits)[label]."""
+
+    def reference(logits, labels):
+        z = logits.astype(np.float64)
+        m = z.max(axis=1, keepdims=True)
+        log_softmax = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+        return -np.mean(log_softmax[np.arange(len(labels)), labels])
+
+    return check_function(
+        "Latihan cross-entropy",
+        fn,
+        reference,
+        _logits_and_labels(),
+        hint="pakai jax.nn.log_softmax(logits) (stabil untuk logit besar), ambil kolom label "
+        "dengan jnp.take_along_axis, lalu rata-rata dengan tanda minus.",
+        rtol=1e-4,
+        atol=1e-4,
+    )
+
+
+def check_accuracy(fn: Callable) -> bool:
+    """`fn(logits, labels)` -> the fraction of rows whose argmax equals the label."""
+    return check_function(
+        "Latihan akurasi",
+        fn,
+        lambda logits, labels: np.mean(np.argmax(logits, axis=1) == labels),
+        _logits_and_labels()[:2],
+        hint="jnp.mean(jnp.argmax(logits, axis=1) == labels).",
+    )
+
+
+def check_count_params(fn: Callable) -> bool:
+    """`fn(params)` -> the total number of numbers in the pytree `params`."""
+    params = [
+        {"W": np.zeros((2, 64)), "b": np.zeros(64)},
+        {"W": np.zeros((64, 64)), "b": np.zeros(64)},
+        {"W": np.zeros((64, 3)), "b": np.zeros(3)},
+    ]
+    small = {"a": np.zeros((3, 4)), "b": (np.zeros(2), np.zeros(()))}
+    return check_function(
+        "Latihan jumlah parameter",
+        fn,
+        lambda p: sum(np.size(x) for x in _leaves(p)),
+        [(params,), (small,)],
+        hint="sum(x.size for x in jax.tree.leaves(params)); MLP 2-64-64-3 punya 4.547 parameter.",
+    )
+
+
+def _leaves(tree):
+    import jax
+
+    return jax.tree.leaves(tree)
+
+
+# ----------------------------------------------------------------------------- 03 Flax NNX + Optax
+def check_nnx_mlp(cls) -> bool:
+    """`cls(din, dhid, dout, *, rngs)`: an nnx.Module with two hidden Linear layers of width
+    `dhid` (ReLU) and a Linear output layer; (B, din) -> (B, dout)."""
+    import jax
+    import jax.numpy as jnp
+    from flax import nnx
+
+    name = "Latihan MLP NNX dua lapisan tersembunyi"
+    hint = (
+        "tiga nnx.Linear: din→dhid, dhid→dhid, dhid→dout, dengan nnx.relu di antaranya. "
+        "Untuk (2, 16, 3) jumlah parameternya 2·16+16 + 16·16+16 + 16·3+3 = 371."
+    )
+    if cls is None or cls is Ellipsis:
+        return report(name, False, hint)
+    try:
+        model = cls(2, 16, 3, rngs=nnx.Rngs(0))
+        if not isinstance(model, nnx.Module):
+            return report(name, False, "kelasnya harus turunan nnx.Module. " + hint)
+        y = model(jnp.ones((5, 2)))
+        if y is None:
+            return report(name, False, hint)
+        n_params = sum(x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param)))
+        # an affine map has f(x) + f(-x) = 2 f(0); the ReLUs between the layers break that
+        x = jnp.asarray(_RNG.standard_normal((8, 2)), jnp.float32)
+        both = np.asarray(model(x)) + np.asarray(model(-x))
+        affine = close(both, 2.0 * np.repeat(np.asarray(model(jnp.zeros((1, 2)))), 8, axis=0))
+        ok = tuple(y.shape) == (5, 3) and n_params == 371 and not affine
+    except Exception as err:
+        return _raised(name, err, hint)
+    return report(name, ok, hint)
+
+
+def check_optimizer(tx) -> bool:
+    """`tx`: an optax transformation equal to chain(clip_by_global_norm(1.0), adam(3e-3))."""
+    import jax.numpy as jnp
+    import optax
+
+    name = "Latihan optimizer Optax"
+    hint = "optax.chain(optax.clip_by_global_norm(1.0), optax.adam(3e-3))."
+    reference = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(3e-3))
+    if tx is None or tx is Ellipsis:
+        return report(name, False, hint)
+    params = {"w": jnp.ones((3, 2)), "b": jnp.zeros(2)}
+    try:
+        states = [tx.init(params), reference.init(params)]
+        ok = True
+        for scale in (10.0, 0.1, 5.0):
+            grads = {
+                "w": jnp.asarray(scale * _RNG.standard_normal((3, 2)), jnp.float32),
+                "b": jnp.asarray(scale * _RNG.standard_normal(2), jnp.float32),
+            }
+            (u1, states[0]), (u2, states[1]) = (
+                tx.update(grads, states[0], params),
+                reference.update(grads, states[1], params),
+            )
+            ok &= all(close(u1[k], u2[k], rtol=1e-4, atol=1e-7) for k in params)
+    except Exception as err:
+        return _raised(name, err, hint)
+    return report(name, ok, hint)
+
+
+# ------------------------------------------------------------------------- 04 klasifikasi gambar
+def _label_pairs():
+    out = []
+    for n, k in ((12, 3), (200, 10)):
+        labels = np.concatenate([np.arange(k), _RNG.integers(0, k, n - k)]).astype(np.int32)
+        preds = np.where(_RNG.random(n) < 0.7, labels, _RNG.integers(0, k, n)).astype(np.int32)
+        out.append((labels, preds, k))
+    return out
+
+
+def check_confusion_matrix(fn: Callable) -> bool:
+    """`fn(labels, preds, num_classes)` -> C (K, K) with C[i, j] = #(label i, predicted j)."""
+
+    def reference(labels, preds, k):
+        c = np.zeros((k, k))
+        np.add.at(c, (labels, preds), 1)
+        return c
+
+    return check_function(
+        "Latihan matriks kebingungan",
+        fn,
+        reference,
+        _label_pairs(),
+        hint="baris = label sebenarnya, kolom = prediksi: jnp.zeros((K, K)).at[labels, preds]"
+        ".add(1). Jumlah semua elemennya = banyak contoh.",
+    )
+
+
+def check_per_class_accuracy(fn: Callable) -> bool:
+    """`fn(labels, preds, num_classes)` -> (K,) accuracy within each true class."""
+
+    def reference(labels, preds, k):
+        return np.array([np.mean(preds[labels == c] == c) for c in range(k)])
+
+    return check_function(
+        "Latihan akurasi per kelas",
+        fn,
+        reference,
+        _label_pairs(),
+        hint="untuk setiap kelas c: dari contoh berlabel c, berapa bagian yang diprediksi c? "
+        "Dari matriks kebingungan: diag(C) / C.sum(axis=1).",
+    )
