@@ -8,6 +8,7 @@ run directory is created.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -110,6 +111,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("run_dir", metavar="RUN_DIR", help="direktori run, mis. runs/mlp-digits")
 
+    s = sub.add_parser(
+        "sample",
+        help="hasilkan teks dari run model bahasa",
+        description="Muat run char_lstm dan hasilkan teks setelah --prompt, karakter demi "
+        "karakter, dengan state rekuren yang dibawa maju (waktu linear terhadap panjang).",
+    )
+    s.add_argument("run_dir", metavar="RUN_DIR", help="direktori run, mis. runs/char_lstm-text")
+    s.add_argument("--prompt", default="Aku", help="teks awal (bawaan: Aku)")
+    s.add_argument("--length", type=int, default=500, metavar="N", help="jumlah karakter baru")
+    s.add_argument(
+        "--temperature",
+        type=float,
+        default=1.0,
+        metavar="T",
+        help="suhu sampling; 0 = selalu karakter paling mungkin",
+    )
+    s.add_argument(
+        "--top-k",
+        type=int,
+        default=0,
+        metavar="K",
+        help="ambil hanya dari K karakter teratas (0 = semua)",
+    )
+    s.add_argument("--seed", type=int, default=0, metavar="N", help="seed acak")
+
     d = sub.add_parser(
         "data",
         help="kelola dataset (daftar, unduh, periksa, lokasi)",
@@ -151,6 +177,10 @@ def cmd_list() -> int:
 
 
 # ------------------------------------------------------------------------------ train
+def _absolute(path: str | None) -> str | None:
+    return None if path is None else str(Path(path).expanduser().resolve())
+
+
 def _overrides(args) -> dict[str, str]:
     from dljax.config import parse_set_args
 
@@ -160,8 +190,9 @@ def _overrides(args) -> dict[str, str]:
         "data.batch_size": args.batch_size,
         "train.lr": args.lr,
         "train.seed": args.seed,
-        "data.data_dir": args.data_dir,
-        "data.text": args.text,
+        # stored absolute, so that eval/sample/--resume work from any folder
+        "data.data_dir": _absolute(args.data_dir),
+        "data.text": _absolute(args.text),
     }
     out = {k: str(v) for k, v in flags.items() if v is not None}
     out.update(parse_set_args(args.set))
@@ -262,6 +293,27 @@ def cmd_eval(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------ sample
+def cmd_sample(args) -> int:
+    from dljax.train import RunDir, Trainer
+    from dljax.train.sampling import sample_text
+
+    run_dir = RunDir(args.run_dir)
+    if not run_dir.path.is_dir():
+        raise DljaxError(f"Direktori run {run_dir.path} tidak ada. Lihat folder runs/.")
+    trainer = Trainer.from_run(run_dir)
+    text = sample_text(
+        trainer,
+        args.prompt,
+        args.length,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        seed=args.seed,
+    )
+    print(args.prompt + text)
+    return 0
+
+
 # ------------------------------------------------------------------------------ data
 def cmd_data(args) -> int:
     from dljax.data.commands import run_data_command
@@ -277,12 +329,16 @@ def main(argv: list[str] | None = None) -> int:
         "train": cmd_train,
         "eval": cmd_eval,
         "data": cmd_data,
+        "sample": cmd_sample,
     }
     try:
         return commands[args.command](args)
     except DljaxError as err:
         print(f"dljax: galat: {err}", file=sys.stderr)
         return err.exit_code
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        return 0
 
 
 if __name__ == "__main__":

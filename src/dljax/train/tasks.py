@@ -48,6 +48,10 @@ class Task:
         """Why `dataset` cannot feed this task (Indonesian), or None when it can."""
         return None
 
+    def derived(self, record: dict) -> dict:
+        """Metrics computed on the host from an epoch record (e.g. perplexity)."""
+        return {}
+
     def init_extra(self, params: Any) -> dict:
         """Task-owned training state beyond params and optimizer (e.g. EMA weights)."""
         return {}
@@ -91,7 +95,46 @@ class ClassificationTask(Task):
         }
 
 
-TASKS: dict[str, Task] = {"classification": ClassificationTask()}
+class LanguageModelTask(Task):
+    """Next-token prediction on `batch["tokens"]` (B, T + 1); loss in nats per token."""
+
+    name = "language_model"
+    metrics = ("loss",)
+
+    def check_dataset(self, dataset) -> str | None:
+        if "tokens" not in dataset.train[0]:
+            return f"butuh contoh berisi 'tokens', bukan {sorted(dataset.train[0])}"
+        return None
+
+    def _token_losses(self, model, tokens, rngs=None) -> jax.Array:
+        logits = model(tokens[:, :-1], rngs=rngs)  # (B, T, V)
+        b, t, v = logits.shape
+        losses = cross_entropy(logits.reshape(b * t, v), tokens[:, 1:].reshape(b * t))
+        return losses.reshape(b, t)  # (B, T)
+
+    def loss_fn(self, model, batch, rngs):
+        return self._token_losses(model, batch["tokens"], rngs).mean(), {}
+
+    def eval_fn(self, model, batch):
+        losses = self._token_losses(model, batch["tokens"])  # (B, T)
+        mask = batch["mask"]  # (B,)
+        return {
+            "loss": jnp.sum(losses * mask[:, None]),
+            "count": jnp.sum(mask) * losses.shape[1],
+        }
+
+    def derived(self, record: dict) -> dict:
+        return {
+            f"{split}_perplexity": float(np.exp(record[f"{split}_loss"]))
+            for split in ("train", "test")
+            if f"{split}_loss" in record
+        }
+
+
+TASKS: dict[str, Task] = {
+    "classification": ClassificationTask(),
+    "language_model": LanguageModelTask(),
+}
 
 
 def get_task(name: str) -> Task:

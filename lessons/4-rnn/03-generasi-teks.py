@@ -1,0 +1,363 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown]
+# [![Buka di Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dljax/dljax/blob/main/lessons/4-rnn/03-generasi-teks.ipynb)
+#
+# # 4.3 Menulis puisi huruf demi huruf: model bahasa tingkat karakter
+#
+# Sebuah LSTM yang membaca teks satu karakter demi satu karakter dan menebak **karakter
+# berikutnya** adalah *model bahasa*. Setelah dilatih, ia bisa **menulis**: tebak satu
+# karakter, masukkan kembali sebagai masukan, ulangi. Kita melatihnya pada puisi-puisi
+# Chairil Anwar, lalu membiarkannya menulis dengan beberapa **temperatur**.
+#
+# Yang dipelajari:
+#
+# - kosakata karakter, jendela teks, dan *loss* prediksi karakter berikutnya (dalam nat per
+#   karakter) dibandingkan dengan *baseline* frekuensi karakter;
+# - model `char_lstm` (embedding → LSTM → proyeksi) dengan mesin `dljax`;
+# - *softmax* dengan temperatur: dari selalu memilih yang paling mungkin sampai acak total;
+# - pembangkitan teks yang biayanya **linear** dalam panjang teks, karena keadaan LSTM
+#   dibawa maju.
+
+# %%
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "git+https://github.com/dljax/dljax"],
+        check=True,
+    )
+
+# %%
+import time
+
+import jax
+import jax.numpy as jnp
+import matplotlib.pyplot as plt
+import numpy as np
+from flax import nnx
+
+from dljax.config import build_config
+from dljax.data.base import ArraySource
+from dljax.data.text import TextDataset, char_dataset, embedded_corpus, read_text_file
+from dljax.exercises import rnn as latihan
+from dljax.lesson import budget, find_shared_file
+from dljax.train import Trainer
+from dljax.train.sampling import sample_text
+
+# %% [markdown]
+# ## Korpus
+#
+# Puisi-puisi Chairil Anwar tidak disertakan di dalam `dljax`. Bila berkas
+# `chairilanwar.txt` ada di folder data kursus (`shared/data/`, atau folder yang ditunjuk
+# `$DLJAX_SHARED_DATA`), kita memakainya; kalau tidak, kita memakai korpus Indonesia bawaan
+# `dljax` (tulisan tentang kursus ini) dan semua langkah di bawah tetap berjalan.
+#
+# Kamu bisa memakai **berkas teks UTF-8 apa pun**: ganti `path` di bawah dengan jalur
+# berkasmu, mis. `path = "puisiku.txt"`, atau dari terminal
+# `dljax train char_lstm --text puisiku.txt`. Tidak ada yang diunduh di sini.
+
+# %%
+path = find_shared_file("chairilanwar.txt")
+if path is not None:
+    teks = read_text_file(path)
+    print(f"Memakai puisi Chairil Anwar dari {path}")
+else:
+    teks = embedded_corpus()
+    print(
+        "Berkas chairilanwar.txt tidak ditemukan; kita memakai korpus bawaan dljax. "
+        "Letakkan berkas teks di shared/data/ (atau ganti `path`) untuk melatih pada teksmu sendiri."
+    )
+print(f"{len(teks):,} karakter, {len(set(teks))} karakter berbeda\n")
+print(teks[:240])
+
+# %% [markdown]
+# ## Dari teks ke bilangan
+#
+# Setiap karakter berbeda mendapat satu id (urut menurut kode Unicode): itulah kosakata,
+# dengan $V$ karakter. `char_dataset` memotong teks menjadi **jendela** berisi
+# `seq_len + 1` id: model membaca `seq_len` karakter pertama dan di setiap posisi menebak
+# karakter berikutnya. 10 % terakhir teks disisihkan sebagai data uji (*held-out*), tanpa
+# jendela yang melintasi batasnya.
+#
+# Jendela yang berurutan bergeser satu karakter, jadi hampir sama isinya; agar satu epoch
+# tidak terlalu panjang kita hanya memakai setiap jendela ke-`LOMPAT`.
+
+# %%
+SEQ_LEN = budget(64, 32)
+LOMPAT = budget(4, 32)
+penuh = char_dataset(teks, seq_len=SEQ_LEN)
+vocab = penuh.vocab
+data = TextDataset(
+    penuh.info,
+    ArraySource({"tokens": penuh.train.arrays["tokens"][::LOMPAT]}),
+    ArraySource({"tokens": penuh.test.arrays["tokens"][:: budget(4, 16)]}),
+    vocab,
+    SEQ_LEN,
+)
+print("kosakata:", repr(vocab.chars[:60]), "..." if vocab.size > 60 else "")
+print(f"V = {vocab.size}; jendela latih {len(data.train):,}, jendela uji {len(data.test):,}")
+contoh = data.train.arrays["tokens"][0]
+print("satu jendela (id):", contoh[:12], "...")
+print("masukan :", repr(vocab.decode(contoh[:-1])[:40]))
+print("sasaran :", repr(vocab.decode(contoh[1:])[:40]))
+
+# %% [markdown]
+# ## *Baseline*: seberapa baik tanpa konteks?
+#
+# Loss model bahasa adalah *cross-entropy* rata-rata per karakter (dalam nat):
+#
+# $$L = -\frac{1}{N} \sum_{t=1}^{N} \log p_\theta(x_{t} \mid x_{<t}).$$
+#
+# Dua pembanding tanpa jaringan saraf:
+#
+# - **seragam**: setiap karakter berpeluang $1/V$, jadi $L = \log V$;
+# - **unigram**: peluang setiap karakter = frekuensinya di data latih, tanpa melihat
+#   karakter sebelumnya.
+#
+# Model yang berguna harus jauh di bawah unigram. $e^{L}$ disebut *perplexity*: banyaknya
+# pilihan yang "setara" di setiap langkah.
+
+# %%
+n_uji = int(len(teks) * 0.1)
+id_latih = vocab.encode(teks[: len(teks) - n_uji])
+id_uji = vocab.encode(teks[len(teks) - n_uji :])
+frekuensi = (np.bincount(id_latih, minlength=vocab.size) + 1) / (len(id_latih) + vocab.size)
+loss_seragam = np.log(vocab.size)
+loss_unigram = -np.mean(np.log(frekuensi[id_uji]))
+print(f"seragam: {loss_seragam:.3f} nat (perplexity {np.exp(loss_seragam):.1f})")
+print(f"unigram: {loss_unigram:.3f} nat (perplexity {np.exp(loss_unigram):.1f})")
+urut = np.argsort(frekuensi)[::-1][:10]
+print("karakter tersering:", [(vocab.chars[i], round(float(frekuensi[i]), 3)) for i in urut])
+
+# %% [markdown]
+# ## Model `char_lstm`
+#
+# $$e_t = E[x_t] \in \mathbb{R}^{d_e}, \qquad (h_t, c_t) = \mathrm{LSTM}(e_t, h_{t-1},
+# c_{t-1}), \qquad p_\theta(x_{t+1} \mid x_{\le t}) = \mathrm{softmax}(h_t W + b).$$
+#
+# Embedding $E$ ($V \times d_e$) mengganti id karakter dengan vektor yang dipelajari. Saat
+# pelatihan seluruh jendela diproses sekaligus dengan `lax.scan`; loss-nya rata-rata atas
+# semua posisi jendela.
+
+# %%
+config = build_config(
+    "char_lstm",
+    overrides={
+        "model.embed": budget(64, 16),
+        "model.hidden": budget(256, 32),
+        "data.seq_len": SEQ_LEN,
+        "data.batch_size": 64,
+        "train.epochs": budget(5, 1),
+        "train.lr": 3e-3,
+        "train.seed": 0,
+    },
+)
+trainer = Trainer(config, dataset=data)
+print(f"{trainer.num_params:,} parameter, {trainer.steps_per_epoch} langkah per epoch")
+
+
+def cetak(epoch, r):
+    print(
+        f"epoch {epoch}: loss latih {r['train_loss']:.3f}, loss uji {r['test_loss']:.3f} "
+        f"(perplexity {r['test_perplexity']:.1f}), {r['time_s']:.0f} dtk"
+    )
+
+
+hasil = trainer.fit(progress=False, on_epoch_end=cetak)
+
+# %%
+ep = [r["epoch"] for r in hasil.history]
+fig, ax = plt.subplots(figsize=(8, 4))
+ax.plot(ep, [r["train_loss"] for r in hasil.history], marker="o", label="latih")
+ax.plot(ep, [r["test_loss"] for r in hasil.history], marker="o", label="uji (held-out)")
+ax.axhline(loss_seragam, color="gray", ls=":", label=f"seragam log V = {loss_seragam:.2f}")
+ax.axhline(loss_unigram, color="gray", ls="--", label=f"unigram = {loss_unigram:.2f}")
+ax.set_xlabel("epoch")
+ax.set_ylabel("cross-entropy (nat per karakter)")
+ax.set_title("Kurva belajar char_lstm")
+ax.grid(alpha=0.3)
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Bila loss uji berhenti turun sementara loss latih terus turun, model mulai menghafal teks
+# latih (*overfitting*); korpus puisi ini kecil (puluhan ribu karakter), jadi itu cepat
+# terjadi pada model besar.
+
+# %% [markdown]
+# ## Temperatur
+#
+# Model memberi logit $z \in \mathbb{R}^V$ untuk karakter berikutnya. Sebelum mengambil
+# sampel kita membaginya dengan **temperatur** $T > 0$:
+#
+# $$p_i(T) = \frac{\exp(z_i / T)}{\sum_{j=1}^{V} \exp(z_j / T)} .$$
+#
+# - $T = 1$: distribusi model apa adanya;
+# - $T < 1$: yang sudah besar makin besar, distribusi makin tajam; $T \to 0$ berarti selalu
+#   memilih $\arg\max_i z_i$ (*greedy*, di `dljax` ditulis `temperature=0`);
+# - $T > 1$: distribusi makin rata; $T \to \infty$ mendekati seragam.
+#
+# Entropi $H = -\sum_i p_i \log p_i$ mengukur seberapa "ragu" distribusinya: 0 untuk satu
+# pilihan pasti, $\log V$ untuk seragam. Lihat distribusi karakter sesudah awalan `"Aku "`.
+
+# %%
+model = nnx.merge(trainer.fns.eval_graphdef, hasil.state.params, hasil.state.rest)
+awalan = "Aku " if all(c in vocab for c in "Aku ") else teks[:4]
+_, logit = model.prefill(jnp.asarray(vocab.encode(awalan))[None])  # (1, V)
+logit = logit[0]
+
+suhu = [0.5, 1.0, 1.5]
+teratas = np.argsort(np.asarray(logit))[::-1][:15]
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.5), sharey=True)
+for ax, t in zip(axes, suhu, strict=True):
+    p = np.asarray(jax.nn.softmax(logit / t))
+    ax.bar(range(15), p[teratas])
+    ax.set_xticks(range(15), [repr(vocab.chars[i])[1:-1] or "?" for i in teratas])
+    h = float(jax.scipy.special.entr(p).sum())
+    ax.set_title(f"T = {t}: entropi {h:.2f} nat")
+axes[0].set_ylabel(f"p(karakter berikutnya | {awalan!r})")
+plt.show()
+
+semua_t = np.linspace(0.05, 3, 60)
+entropi = [float(jax.scipy.special.entr(jax.nn.softmax(logit / t)).sum()) for t in semua_t]
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(semua_t, entropi)
+ax.axhline(np.log(vocab.size), color="gray", ls=":", label="log V (seragam)")
+ax.set_xlabel("temperatur T")
+ax.set_ylabel("entropi (nat)")
+ax.set_title("Temperatur mengatur keragaman")
+ax.grid(alpha=0.3)
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## Menulis
+#
+# `sample_text(trainer, awalan, panjang, temperature=T, seed=...)` menjalankan awalan sekali,
+# lalu mengulang: ambil sampel satu karakter dari $p(T)$, masukkan ke LSTM satu langkah,
+# begitu seterusnya. Seed yang sama memberi teks yang sama.
+
+# %%
+PANJANG = budget(300, 60)
+for t in (0.0, 0.5, 1.0, 1.5):
+    tulisan = sample_text(trainer, awalan, PANJANG, temperature=t, seed=0)
+    print(f"===== T = {t} =====\n{awalan}{tulisan}\n")
+
+# %% [markdown]
+# Yang biasanya terlihat:
+#
+# - **T = 0** (*greedy*): kata-kata yang benar, tetapi cepat terjebak mengulang frasa yang
+#   sama, karena dari keadaan yang sama selalu dipilih karakter yang sama.
+# - **T = 0,5**: rapi dan mirip gaya korpusnya (baris pendek, kata-kata yang sering muncul),
+#   sedikit monoton.
+# - **T = 1**: sampel dari distribusi yang dipelajari apa adanya: lebih beragam, dengan
+#   sesekali kata karangan sendiri.
+# - **T = 1,5**: karakter yang jarang ikut terpilih; ejaan mulai rusak.
+#
+# Model hanya melihat karakter, tidak pernah diberi tahu apa itu "kata" atau "baris": spasi,
+# huruf kapital di awal baris dan jeda bait semuanya dipelajari dari data.
+
+# %% [markdown]
+# ## Biayanya linear dalam panjang
+#
+# Cara naif menulis $n$ karakter adalah menjalankan ulang seluruh teks yang sudah ada untuk
+# setiap karakter baru: $1 + 2 + \cdots + n = O(n^2)$ langkah LSTM. Tetapi keadaan
+# $(h_t, c_t)$ sudah merangkum seluruh masa lalu, jadi cukup **membawanya maju**: satu
+# langkah per karakter, $O(n)$. `dljax` melakukannya di dalam `lax.scan` yang dikompilasi
+# sekali per panjang. Kita ukur (sesudah kompilasi): 4× lebih panjang ≈ 4× lebih lama.
+
+
+# %%
+def waktu_tulis(panjang, ulang=7):
+    sample_text(trainer, awalan, panjang, temperature=1.0, seed=0)  # kompilasi
+    catatan = []
+    for i in range(ulang):
+        mulai = time.perf_counter()
+        sample_text(trainer, awalan, panjang, temperature=1.0, seed=i)
+        catatan.append(time.perf_counter() - mulai)
+    return min(catatan)  # yang tercepat: paling sedikit terganggu program lain
+
+
+pendek, panjang = budget(100, 50), budget(400, 200)
+w1, w4 = waktu_tulis(pendek), waktu_tulis(panjang)
+print(f"{pendek} karakter: {w1 * 1000:.1f} ms | {panjang} karakter: {w4 * 1000:.1f} ms")
+print(f"rasio waktu {w4 / w1:.1f}× untuk teks {panjang // pendek}× lebih panjang")
+
+# %% [markdown]
+# Untuk teks yang sangat pendek, ongkos tetap (memanggil fungsi, menyalin hasil) ikut
+# terhitung, sehingga rasionya bisa di bawah 4; di komputer yang sedang sibuk angkanya
+# berayun, jadi ulangi sel ini bila rasionya jauh dari 4.
+
+# %% [markdown]
+# ## Latihan
+#
+# **Latihan 1.** Tulis *softmax* dengan temperatur: dari `logits` (B, V) dan `temperature`
+# $> 0$, kembalikan peluang (B, V). Harus stabil untuk logit besar (mis. 800).
+
+
+# %%
+def softmax_suhu(logits, temperature):
+    # TODO
+    return None
+
+
+latihan.check_softmax_temperature(softmax_suhu)
+
+# %% [markdown]
+# **Latihan 2.** Tulis entropi $H(p) = -\sum_i p_i \log p_i$ (dalam nat) untuk setiap baris
+# `probs` (B, V), dengan $0 \log 0 = 0$. Lalu pakai bersama fungsi latihan 1 untuk
+# menggambar ulang kurva entropi terhadap temperatur.
+
+
+# %%
+def entropi_baris(probs):
+    # TODO
+    return None
+
+
+latihan.check_entropy(entropi_baris)
+
+# %% [markdown]
+# **Latihan 3.** *Baseline* yang lebih kuat dari unigram: **bigram**, yang melihat satu
+# karakter sebelumnya. Dari id latih dan id uji, hitung loss uji (nat per karakter) dengan
+# pemulusan tambah-satu:
+#
+# $$p(b \mid a) = \frac{N(a, b) + 1}{N(a) + V}, \qquad N(a) = \sum_b N(a, b),$$
+#
+# dengan $N(a, b)$ banyaknya pasangan berurutan $(a, b)$ di data latih, dan loss rata-rata
+# $-\log p(b \mid a)$ atas pasangan berurutan di data uji. Setelah benar, hitung
+# `bigram_loss(id_latih, id_uji, vocab.size)` dan bandingkan dengan unigram dan LSTM.
+
+
+# %%
+def bigram_loss(id_latih, id_uji, V):
+    # TODO
+    return None
+
+
+latihan.check_bigram_loss(bigram_loss)
+
+# %% [markdown]
+# ## Ringkasan
+#
+# - Model bahasa tingkat karakter menebak karakter berikutnya; loss-nya *cross-entropy* per
+#   karakter, dibandingkan dengan $\log V$ (seragam) dan unigram.
+# - `char_lstm` = embedding → LSTM → proyeksi, dilatih dengan mesin `dljax` pada jendela
+#   teks; `Trainer(config, dataset=data)` menerima dataset teks apa pun (berkas UTF-8 mana
+#   saja, mis. `dljax train char_lstm --text BERKAS`).
+# - Temperatur $T$ membagi logit sebelum *softmax*: $T \to 0$ *greedy* dan berulang,
+#   $T = 1$ distribusi model, $T > 1$ makin acak; entropi naik bersama $T$.
+# - Menulis dengan membawa keadaan $(h_t, c_t)$ maju berbiaya $O(n)$, bukan $O(n^2)$.
