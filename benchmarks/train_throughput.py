@@ -4,15 +4,19 @@ Same model, batch and optimizer (Adam) in one process, on the same pinned thread
 excluded; each measurement is repeated (>= 5) and the median is reported. Writes
 `benchmarks/results/train_throughput.json`.
 
-    python benchmarks/train_throughput.py [--repeats 5] [--models mlp cnn]
+    python benchmarks/train_throughput.py [--repeats 5] [--models mlp cnn resnet20]
 
 Rows:
 - mlp: 784-512-512-10 MLP, batch 128, on MNIST-shaped synthetic data (200 steps per repeat).
 - cnn: dljax's small CNN (two conv blocks 32/64 with batch norm, 128 hidden), batch 128,
   28x28x1 inputs (20 steps per repeat).
+- resnet20: dljax's ResNet-20 (He et al. 2016, CIFAR-style, option-A shortcuts, batch norm,
+  269,722 parameters), batch 128, CIFAR-shaped 32x32x3 inputs (4 steps per repeat).
 The hand-written JAX loop uses the same Flax model via nnx.split/merge and a jitted step:
-`lax.scan` over the steps for the MLP, and one dispatch per step for the CNN (XLA:CPU runs
-convolutions inside loops ~50x slower, see dljax/train/steps.py).
+`lax.scan` over the steps for the MLP, and one dispatch per step for the conv nets (XLA:CPU
+runs convolutions inside loops ~50x slower, see dljax/train/steps.py).
+
+Running only some models updates their rows in the existing JSON and keeps the others.
 """
 
 from __future__ import annotations
@@ -37,18 +41,20 @@ from dljax.train import Trainer
 
 RESULTS = Path(__file__).parent / "results" / "train_throughput.json"
 BATCH = 128
-SHAPE = (28, 28, 1)
-STEPS = {"mlp": 200, "cnn": 20}
+SHAPES = {"mlp": (28, 28, 1), "cnn": (28, 28, 1), "resnet20": (32, 32, 3)}
+STEPS = {"mlp": 200, "cnn": 20, "resnet20": 4}
+MODEL_NAMES = {"mlp": "mlp", "cnn": "cnn", "resnet20": "resnet"}  # row -> dljax model
 OVERRIDES = {
     "mlp": {"model.hidden": "512,512", "model.dropout": "0"},
     "cnn": {"model.channels": "32,64", "model.hidden": "128", "model.dropout": "0"},
+    "resnet20": {"model.depth": "20"},
 }
 
 
-def synthetic(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+def synthetic(n: int, shape: tuple[int, ...], seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     return {
-        "input": rng.random((n, *SHAPE), dtype=np.float32),
+        "input": rng.random((n, *shape), dtype=np.float32),
         "label": rng.integers(0, 10, n).astype(np.int32),
     }
 
@@ -65,9 +71,11 @@ def median_rate(run, steps: int, repeats: int) -> tuple[float, list[float]]:
 
 # ---------------------------------------------------------------------------------- dljax
 def bench_dljax(model: str, repeats: int):
-    steps = STEPS[model]
-    info = DatasetInfo("synthetic", "synthetic", "image", SHAPE, 10)
-    data = Dataset(info, ArraySource(synthetic(steps * BATCH)), ArraySource(synthetic(BATCH, 1)))
+    steps, shape = STEPS[model], SHAPES[model]
+    info = DatasetInfo("synthetic", "synthetic", "image", shape, 10)
+    data = Dataset(
+        info, ArraySource(synthetic(steps * BATCH, shape)), ArraySource(synthetic(BATCH, shape, 1))
+    )
     overrides = {
         **OVERRIDES[model],
         "train.epochs": "1",
@@ -76,22 +84,22 @@ def bench_dljax(model: str, repeats: int):
         "data.batch_size": str(BATCH),
         "train.steps_per_dispatch": str(steps),
     }
-    trainer = Trainer(build_config(model, overrides=overrides), dataset=data)
+    trainer = Trainer(build_config(MODEL_NAMES[model], overrides=overrides), dataset=data)
     return median_rate(lambda: trainer.fit(progress=False), steps, repeats)
 
 
 # ------------------------------------------------------------------------ hand-written JAX
 def bench_jax_loop(model: str, repeats: int):
-    steps = STEPS[model]
-    config = build_config(model, overrides=OVERRIDES[model])
+    steps, shape = STEPS[model], SHAPES[model]
+    config = build_config(MODEL_NAMES[model], overrides=OVERRIDES[model])
     from dljax.models import get_spec
 
-    info = DatasetInfo("synthetic", "synthetic", "image", SHAPE, 10)
-    net = get_spec(model).build(config.model, info, nnx.Rngs(0))
+    info = DatasetInfo("synthetic", "synthetic", "image", shape, 10)
+    net = get_spec(MODEL_NAMES[model]).build(config.model, info, nnx.Rngs(0))
     net.train()
     graphdef, params, rest = nnx.split(net, nnx.Param, ...)
     tx = optax.adam(1e-3)
-    arrays = synthetic(steps * BATCH)
+    arrays = synthetic(steps * BATCH, shape)
     x, y = jnp.asarray(arrays["input"]), jnp.asarray(arrays["label"])
 
     def step(params, rest, opt_state, idx):
@@ -138,6 +146,39 @@ def bench_jax_loop(model: str, repeats: int):
 
 
 # ---------------------------------------------------------------------------------- torch
+def torch_resnet20():
+    """The PyTorch twin of dljax's ResNet-20: 3x3 stem, 3 stages of 3 basic blocks (16, 32,
+    64 channels), option-A shortcuts, batch norm, global average pooling, 269,722 params."""
+    import torch.nn.functional as F
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.stride, self.pad = stride, cout - cin
+
+        def forward(self, x):
+            y = F.relu(self.bn1(self.conv1(x)))
+            y = self.bn2(self.conv2(y))
+            sc = x[:, :, :: self.stride, :: self.stride]
+            if self.pad:
+                sc = F.pad(sc, (0, 0, 0, 0, 0, self.pad))
+            return F.relu(y + sc)
+
+    layers, cin = [nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
+    for i, cout in enumerate((16, 32, 64)):
+        for j in range(3):
+            layers.append(Block(cin, cout, 2 if i > 0 and j == 0 else 1))
+            cin = cout
+    net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+    assert sum(p.numel() for p in net.parameters()) == 269_722
+    return net
+
+
 def bench_torch(model: str, repeats: int):
     import torch
     from torch import nn
@@ -154,6 +195,8 @@ def bench_torch(model: str, repeats: int):
             nn.ReLU(),
             nn.Linear(512, 10),
         )
+    elif model == "resnet20":
+        net = torch_resnet20()
     else:
 
         def block(cin, cout):
@@ -177,7 +220,7 @@ def bench_torch(model: str, repeats: int):
         )
     net.train()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    arrays = synthetic(steps * BATCH)
+    arrays = synthetic(steps * BATCH, SHAPES[model])
     x = torch.from_numpy(arrays["input"]).permute(0, 3, 1, 2).contiguous()
     y = torch.from_numpy(arrays["label"]).long()
     loss_fn = nn.CrossEntropyLoss()
@@ -197,7 +240,7 @@ def bench_torch(model: str, repeats: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--models", nargs="+", default=["mlp", "cnn"])
+    parser.add_argument("--models", nargs="+", default=list(STEPS), choices=list(STEPS))
     args = parser.parse_args()
 
     report = {
@@ -213,8 +256,14 @@ def main() -> None:
         "steps_per_repeat": STEPS,
         "results": {},
     }
+    if RESULTS.exists():  # keep the rows of models not run this time
+        old = json.loads(RESULTS.read_text())
+        for name, row in old.get("results", {}).items():
+            if name not in args.models:
+                row.setdefault("repeats", old.get("repeats"))
+                report["results"][name] = row
     for model in args.models:
-        row = {}
+        row = {"repeats": args.repeats, "input_shape": list(SHAPES[model])}
         rate, runs = bench_dljax(model, args.repeats)
         row["dljax"] = {"steps_per_s": rate, "runs": runs}
         rate, runs = bench_jax_loop(model, args.repeats)
