@@ -13,6 +13,7 @@ import json
 import os
 import statistics
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import jax
@@ -35,7 +36,7 @@ def timed(run) -> float:
 
 def matmuls_only() -> float:
     rng = np.random.default_rng(0)
-    ws = [jnp.asarray(rng.random((a, b), np.float32)) for a, b in zip(SIZES, SIZES[1:])]
+    ws = [jnp.asarray(rng.random((a, b), np.float32)) for a, b in pairwise(SIZES)]
     x = jnp.asarray(rng.random((B, SIZES[0]), np.float32))
 
     @jax.jit
