@@ -27,7 +27,7 @@ def run_cli(*args, cwd):
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["train", "resnet999"], "Model 'resnet999' tidak dikenal. Pilihan: cnn, mlp"),
+        (["train", "resnet999"], "Model 'resnet999' tidak dikenal. Pilihan: char_lstm, cnn, gru"),
         (["train", "mlp", "--dataset", "imagenet"], "Dataset 'imagenet' tidak dikenal"),
         (["train", "mlp", "--epochs", "-3"], "train.epochs=-3 harus >= 1"),
         (["train", "mlp", "--lr", "0"], "train.lr=0.0 harus > 0"),

@@ -72,7 +72,7 @@ def test_bad_number_and_bad_set_syntax():
 
 
 def test_unknown_model_and_preset():
-    with pytest.raises(DljaxError, match="cnn, mlp"):
+    with pytest.raises(DljaxError, match="Pilihan: .*cnn.*mlp"):
         build_config("transformerz")
     with pytest.raises(DljaxError, match="tiny"):
         build_config("mlp", preset="huge")
