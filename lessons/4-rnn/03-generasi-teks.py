@@ -51,35 +51,28 @@ from flax import nnx
 
 from dljax.config import build_config
 from dljax.data.base import ArraySource
-from dljax.data.text import TextDataset, char_dataset, embedded_corpus, read_text_file
+from dljax.data.text import TextDataset, chairil_anwar_text, char_dataset
 from dljax.exercises import rnn as latihan
-from dljax.lesson import budget, find_shared_file
+from dljax.lesson import FAST, budget
 from dljax.train import Trainer
 from dljax.train.sampling import sample_text
 
 # %% [markdown]
 # ## Korpus
 #
-# Puisi-puisi Chairil Anwar tidak disertakan di dalam `dljax`. Bila berkas
-# `chairilanwar.txt` ada di folder data kursus (`shared/data/`, atau folder yang ditunjuk
-# `$DLJAX_SHARED_DATA`), kita memakainya; kalau tidak, kita memakai korpus Indonesia bawaan
-# `dljax` (tulisan tentang kursus ini) dan semua langkah di bawah tetap berjalan.
+# Puisi-puisi Chairil Anwar tidak disertakan di dalam `dljax`. `chairil_anwar_text()`
+# memakai berkas `chairilanwar.txt` di folder data kursus (`shared/data/`, atau folder yang
+# ditunjuk `$DLJAX_SHARED_DATA`) bila ada; kalau tidak dan ada internet, ia mengunduhnya
+# (checksum MD5 diperiksa); kalau tidak juga, ia memakai korpus Indonesia bawaan `dljax`
+# (tulisan tentang kursus ini) sehingga semua langkah di bawah tetap berjalan.
 #
-# Kamu bisa memakai **berkas teks UTF-8 apa pun**: ganti `path` di bawah dengan jalur
-# berkasmu, mis. `path = "puisiku.txt"`, atau dari terminal
-# `dljax train char_lstm --text puisiku.txt`. Tidak ada yang diunduh di sini.
+# Kamu bisa memakai **berkas teks UTF-8 apa pun**: ganti sel di bawah dengan
+# `teks = dljax.data.text.read_text_file("puisiku.txt")`, atau dari terminal
+# `dljax train char_lstm --text puisiku.txt`.
 
 # %%
-path = find_shared_file("chairilanwar.txt")
-if path is not None:
-    teks = read_text_file(path)
-    print(f"Memakai puisi Chairil Anwar dari {path}")
-else:
-    teks = embedded_corpus()
-    print(
-        "Berkas chairilanwar.txt tidak ditemukan; kita memakai korpus bawaan dljax. "
-        "Letakkan berkas teks di shared/data/ (atau ganti `path`) untuk melatih pada teksmu sendiri."
-    )
+teks, sumber = chairil_anwar_text(download=not FAST)
+print(f"Sumber teks: {sumber}")
 print(f"{len(teks):,} karakter, {len(set(teks))} karakter berbeda\n")
 print(teks[:240])
 

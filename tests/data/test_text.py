@@ -78,3 +78,42 @@ def test_text_errors(tmp_path):
     short.write_text("pendek sekali", encoding="utf-8")
     with pytest.raises(DljaxError, match="terlalu pendek"):
         load_dataset(DataConfig(name="text", text=str(short)))
+
+
+def test_chairil_anwar_text_falls_back_from_shared_file_to_download_to_embedded(
+    monkeypatch, tmp_path
+):
+    import dljax.lesson
+    from dljax.data import text
+    from dljax.data.download import DownloadError
+
+    poem = tmp_path / "chairilanwar.txt"
+    poem.write_text("Aku ini binatang jalang\n", encoding="utf-8")
+    monkeypatch.setattr(dljax.lesson, "find_shared_file", lambda name: poem)
+    got, source = text.chairil_anwar_text()
+    assert got.startswith("Aku ini") and "berkas kursus" in source
+
+    monkeypatch.setattr(dljax.lesson, "find_shared_file", lambda name: None)
+    monkeypatch.setattr(text, "fetch", lambda remote, progress: {"chairilanwar.txt": poem})
+    got, source = text.chairil_anwar_text()
+    assert got.startswith("Aku ini") and "unduhan" in source
+
+    def offline(remote, progress):
+        raise DownloadError("tidak ada koneksi internet")
+
+    monkeypatch.setattr(text, "fetch", offline)
+    got, source = text.chairil_anwar_text()
+    assert got == text.embedded_corpus() and "bawaan" in source
+    got, source = text.chairil_anwar_text(download=False)
+    assert "bawaan" in source
+
+
+def test_pinned_chairil_download_has_the_md5_of_the_course_copy():
+    from dljax.data import text
+    from dljax.data.download import file_md5
+    from dljax.lesson import find_shared_file
+
+    path = find_shared_file("chairilanwar.txt")
+    if path is None:
+        pytest.skip("shared/data/chairilanwar.txt tidak ada di mesin ini")
+    assert file_md5(path) == text.CHAIRIL_REMOTE.files[0].md5

@@ -36,3 +36,14 @@ def test_char_lstm_trains_and_samples(tiny, tmp_path, capsys):
     assert first_text.startswith("Aku") and len(first_text) == 28
     assert main(["sample", out, "--prompt", "Ω"]) == 2
     assert "kosakata" in capsys.readouterr().err
+
+
+def test_lstm_learns_the_delayed_echo_per_step(tiny):
+    config = tiny(
+        "lstm", data__name="echo", data__difficulty="easy", train__epochs=3, model__hidden=16
+    )
+    trainer = Trainer(config)
+    batch = {k: v[:4] for k, v in trainer.dataset.test.arrays.items()}
+    assert trainer.model()(batch["input"]).shape == (4, 40, 2)  # one prediction per step
+    result = trainer.fit(progress=False)
+    assert result.history[-1]["test_accuracy"] > 0.9  # chance is 0.5

@@ -54,6 +54,7 @@ class DatasetInfo:
     input_shape: tuple[int, ...]  # one example, e.g. (8, 8, 1)
     num_classes: int = 0
     class_names: tuple[str, ...] = field(default_factory=tuple)
+    label_shape: tuple[int, ...] = ()  # () = one label per example; (T,) = one per time step
 
 
 @dataclass

@@ -238,6 +238,7 @@ def load_echo(config=None) -> Dataset:
         input_shape=(seq_len, 1),
         num_classes=2,
         class_names=("0", "1"),
+        label_shape=(seq_len,),
     )
     return Dataset(
         info=info,

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from dljax.data.base import ArraySource, Dataset, DatasetInfo
+from dljax.data.download import RemoteDataset, RemoteFile, fetch
 from dljax.errors import DljaxError
 
 DEFAULT_SEQ_LEN = 64
@@ -180,3 +181,40 @@ def load(config=None) -> TextDataset:
     seq_len = getattr(config, "seq_len", 0) or DEFAULT_SEQ_LEN
     text = read_text_file(path) if path else embedded_corpus()
     return char_dataset(text, seq_len=seq_len)
+
+
+# Chairil Anwar's poems (1922-1949; public domain in Indonesia) as used by the original
+# course, pinned to one commit of the course author's repository and checked by MD5.
+CHAIRIL_REMOTE = RemoteDataset(
+    "chairil_anwar",
+    (
+        RemoteFile(
+            "chairilanwar.txt",
+            "8688a989b6af689474992bc451ec523d",
+            (
+                "https://raw.githubusercontent.com/ghif/tiny-gpt/"
+                "4d93993e7551f02fc8b11c0ff1934f32beecc8c7/data/",
+            ),
+        ),
+    ),
+)
+
+
+def chairil_anwar_text(*, download: bool = True) -> tuple[str, str]:
+    """Chairil Anwar's poems and where they came from (Indonesian).
+
+    The course's copy in `shared/data/` when present, else a verified download into the cache
+    (when online and `download`), else the embedded corpus so that everything still runs.
+    """
+    from dljax.lesson import find_shared_file
+
+    path = find_shared_file("chairilanwar.txt")
+    if path is not None:
+        return read_text_file(path), f"berkas kursus {path}"
+    if download:
+        try:
+            paths = fetch(CHAIRIL_REMOTE, progress=False)
+            return read_text_file(paths["chairilanwar.txt"]), "unduhan (MD5 terverifikasi)"
+        except DljaxError:
+            pass  # offline or blocked: fall back below
+    return embedded_corpus(), "korpus bawaan dljax (puisi tidak tersedia tanpa internet)"

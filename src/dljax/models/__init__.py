@@ -27,6 +27,7 @@ class ModelSpec:
     task: str  # the name of its task in dljax.train.tasks
     default_dataset: str = "digits"
     scan_on_cpu: bool = True  # False for conv nets: XLA:CPU convs are slow inside loops
+    per_step_labels: bool = False  # can predict one label per time step (e.g. `echo`)
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -95,6 +96,7 @@ for _kind, _what in (("rnn", "RNN sederhana"), ("lstm", "LSTM"), ("gru", "GRU"))
         recurrent.build_classifier(_kind),
         task="classification",
         default_dataset="temporal_order",
+        per_step_labels=True,
         presets={"tiny": {"model.hidden": 8}},
     )
 MODELS["char_lstm"] = ModelSpec(

@@ -131,7 +131,8 @@ class SequenceConfig:
 
 
 class SequenceClassifier(nnx.Module):
-    """A recurrent network whose last hidden state is classified: (B, T, D) -> (B, K)."""
+    """A recurrent network whose last hidden state is classified: (B, T, D) -> (B, K);
+    with `per_step`, every hidden state is: (B, T, D) -> (B, T, K) (e.g. `echo`)."""
 
     def __init__(
         self,
@@ -141,14 +142,16 @@ class SequenceClassifier(nnx.Module):
         num_classes: int,
         num_layers: int = 1,
         *,
+        per_step: bool = False,
         rngs: nnx.Rngs,
     ):
         self.rnn = Recurrent(kind, in_features, hidden, num_layers, rngs=rngs)
         self.head = nnx.Linear(hidden, num_classes, rngs=rngs)
+        self.per_step = per_step
 
     def __call__(self, x: jax.Array, *, rngs: nnx.Rngs | None = None) -> jax.Array:
         hs, _ = self.rnn(x)  # (B, T, H)
-        return self.head(hs[:, -1])  # (B, K)
+        return self.head(hs if self.per_step else hs[:, -1])  # (B, T, K) or (B, K)
 
 
 def build_classifier(kind: str):
@@ -164,6 +167,7 @@ def build_classifier(kind: str):
             config.hidden,
             info.num_classes,
             config.num_layers,
+            per_step=len(info.label_shape) == 1,
             rngs=rngs,
         )
 

@@ -79,6 +79,8 @@ class Trainer:
         self.task = get_task(self.spec.task)
         self.dataset = dataset if dataset is not None else load_dataset(config.data)
         problem = self.task.check_dataset(self.dataset)
+        if problem is None and self.dataset.info.label_shape and not self.spec.per_step_labels:
+            problem = "dataset ini punya satu label per langkah waktu; pakai rnn, lstm atau gru"
         if problem is not None:
             raise DljaxError(
                 f"Dataset {self.dataset.info.name!r} tidak cocok untuk model "

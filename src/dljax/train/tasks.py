@@ -73,25 +73,30 @@ class ClassificationTask(Task):
         record = dataset.train[0]
         if "input" not in record or "label" not in record:
             return f"butuh contoh berisi 'input' dan 'label', bukan {sorted(record)}"
-        if np.ndim(record["label"]) != 0 or dataset.info.num_classes < 2:
-            return "butuh satu label kelas per contoh"
+        if np.shape(record["label"]) != dataset.info.label_shape or dataset.info.num_classes < 2:
+            return "bentuk label tidak sesuai dengan info dataset"
         return None
 
+    @staticmethod
+    def _per_label(logits, labels):
+        """Losses and correctness per label, (B, S): S = 1, or T for per-step labels."""
+        b, k = labels.shape[0], logits.shape[-1]
+        losses = cross_entropy(logits.reshape(-1, k), labels.reshape(-1)).reshape(b, -1)
+        correct = (jnp.argmax(logits, axis=-1) == labels).astype(jnp.float32).reshape(b, -1)
+        return losses, correct
+
     def loss_fn(self, model, batch, rngs):
-        logits = model(batch["input"], rngs=rngs)  # (B, K)
-        loss = cross_entropy(logits, batch["label"]).mean()
-        accuracy = (jnp.argmax(logits, axis=-1) == batch["label"]).mean()
-        return loss, {"accuracy": accuracy}
+        logits = model(batch["input"], rngs=rngs)  # (B, K) or (B, T, K)
+        losses, correct = self._per_label(logits, batch["label"])
+        return losses.mean(), {"accuracy": correct.mean()}
 
     def eval_fn(self, model, batch):
-        logits = model(batch["input"])  # (B, K)
-        mask = batch["mask"]  # (B,) 1 for real examples, 0 for padding
-        losses = cross_entropy(logits, batch["label"])
-        correct = (jnp.argmax(logits, axis=-1) == batch["label"]).astype(jnp.float32)
+        losses, correct = self._per_label(model(batch["input"]), batch["label"])  # (B, S)
+        mask = batch["mask"][:, None]  # (B, 1): 1 for real examples, 0 for padding
         return {
             "loss": jnp.sum(losses * mask),
             "accuracy": jnp.sum(correct * mask),
-            "count": jnp.sum(mask),
+            "count": jnp.sum(mask) * losses.shape[1],
         }
 
 
