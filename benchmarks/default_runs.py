@@ -1,0 +1,47 @@
+"""The default `dljax train MODEL` runs on the embedded `digits` data: accuracy and time.
+
+Each model is trained exactly as `dljax train MODEL` would (default preset, seed 0), timed
+from the start of `fit` (compilation included) to the end. Targets from the issues:
+mlp >= 97% and cnn >= 98% in under a minute each; lenet5 >= 98% in under two minutes.
+Writes `benchmarks/results/default_runs.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from dljax.config import build_config
+from dljax.train import Trainer
+
+RESULTS = Path(__file__).parent / "results" / "default_runs.json"
+TARGETS = {"mlp": (0.97, 60.0), "cnn": (0.98, 60.0), "lenet5": (0.98, 120.0)}
+
+
+def main() -> None:
+    rows = {}
+    for model, (min_accuracy, max_seconds) in TARGETS.items():
+        trainer = Trainer(build_config(model))
+        t0 = time.perf_counter()
+        summary = trainer.fit(progress=False).summary
+        seconds = time.perf_counter() - t0
+        rows[model] = {
+            "test_accuracy": summary["test_accuracy"],
+            "train_time_s": seconds,
+            "epochs": summary["epochs"],
+            "target_accuracy": min_accuracy,
+            "target_time_s": max_seconds,
+            "meets_targets": summary["test_accuracy"] >= min_accuracy and seconds < max_seconds,
+        }
+        print(model, rows[model])
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps({"dataset": "digits", "cpu_count": os.cpu_count(), "runs": rows}, indent=2)
+        + "\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
