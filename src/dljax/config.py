@@ -35,6 +35,7 @@ class DataConfig:
     text: str | None = None  # a UTF-8 text file for the language-model datasets
     difficulty: str = "normal"  # level of the synthetic sequence tasks (temporal_order, ...)
     seq_len: int = 0  # length of generated sequences (0 = the dataset's default)
+    image_size: int = 0  # resize images to image_size x image_size once on load (0 = as stored)
 
     def validate(self) -> None:
         _check(self.batch_size >= 1, f"data.batch_size={self.batch_size} harus >= 1.")
@@ -44,6 +45,10 @@ class DataConfig:
         )
         _check(self.num_workers >= 0, f"data.num_workers={self.num_workers} harus >= 0.")
         _check(self.prefetch >= 0, f"data.prefetch={self.prefetch} harus >= 0.")
+        _check(
+            self.image_size >= 0,
+            f"data.image_size={self.image_size} harus >= 0 (0 = ukuran asli, mis. 16).",
+        )
 
 
 OPTIMIZERS = ("adam", "adamw", "sgd")

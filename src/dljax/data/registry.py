@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dljax.data import digits
 from dljax.data.base import Dataset
-from dljax.errors import DljaxError
+from dljax.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -18,23 +18,18 @@ class DatasetEntry:
     offline: bool  # True when it needs no download
 
 
-DATASETS: dict[str, DatasetEntry] = {}
+DATASETS: Registry[DatasetEntry] = Registry("dataset")
 
 
 def register(entry: DatasetEntry) -> None:
-    DATASETS[entry.name] = entry
+    DATASETS.register(entry.name, entry)
 
 
 register(DatasetEntry("digits", digits.INFO.description, digits.load, offline=True))
 
 
 def get_entry(name: str) -> DatasetEntry:
-    if name not in DATASETS:
-        raise DljaxError(
-            f"Dataset {name!r} tidak dikenal. Pilihan: {', '.join(sorted(DATASETS))}. "
-            "Lihat `dljax list`."
-        )
-    return DATASETS[name]
+    return DATASETS.get(name)
 
 
 def load_dataset(config) -> Dataset:

@@ -8,7 +8,6 @@ from typing import Any
 
 from flax import nnx
 
-from dljax.errors import DljaxError
 from dljax.models import cnn, lenet, mlp, recurrent, resnet, vgg
 from dljax.models.cnn import CNN, CNNConfig
 from dljax.models.lenet import LeNet5, LeNet5Config
@@ -16,6 +15,7 @@ from dljax.models.mlp import MLP, MLPConfig
 from dljax.models.recurrent import CharLM, CharLMConfig, SequenceClassifier, SequenceConfig
 from dljax.models.resnet import ResNet, ResNetConfig
 from dljax.models.vgg import VGG, VGGConfig
+from dljax.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ class ModelSpec:
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-MODELS: dict[str, ModelSpec] = {
-    "mlp": ModelSpec(
+MODELS: Registry[ModelSpec] = Registry("model")
+for _spec in (
+    ModelSpec(
         "mlp",
         "Multilayer perceptron (lapisan Linear + ReLU + dropout)",
         MLPConfig,
@@ -40,7 +41,7 @@ MODELS: dict[str, ModelSpec] = {
         task="classification",
         presets={"tiny": {"model.hidden": (32,)}, "full": {"model.hidden": (512, 512)}},
     ),
-    "cnn": ModelSpec(
+    ModelSpec(
         "cnn",
         "Jaringan konvolusi kecil (blok konvolusi 3x3 + batch norm + max-pool)",
         CNNConfig,
@@ -49,7 +50,7 @@ MODELS: dict[str, ModelSpec] = {
         scan_on_cpu=False,
         presets={"tiny": {"model.channels": (8,), "model.hidden": 16}},
     ),
-    "lenet5": ModelSpec(
+    ModelSpec(
         "lenet5",
         "LeNet-5 (LeCun dkk. 1998): konvolusi 5x5, subsampling, 120-84-10; gambar ke 32x32",
         LeNet5Config,
@@ -62,7 +63,7 @@ MODELS: dict[str, ModelSpec] = {
             "default": {"data.batch_size": 32, "train.epochs": 40, "train.lr": 3e-3},
         },
     ),
-    "vgg": ModelSpec(
+    ModelSpec(
         "vgg",
         "VGG (Simonyan & Zisserman 2015): tumpukan konvolusi 3x3 + batch norm; "
         "--set model.depth=11|13|16|19",
@@ -75,7 +76,7 @@ MODELS: dict[str, ModelSpec] = {
             "default": {"model.width": 32, "model.hidden": 256},
         },
     ),
-    "resnet": ModelSpec(
+    ModelSpec(
         "resnet",
         "ResNet (He dkk. 2016) dengan batch norm: ResNet-20 (CIFAR) atau ResNet-18; "
         "--set model.depth=18|20|32|...",
@@ -85,41 +86,43 @@ MODELS: dict[str, ModelSpec] = {
         scan_on_cpu=False,
         presets={"tiny": {"model.depth": 8, "model.width": 4}},
     ),
-}
+):
+    MODELS.register(_spec.name, _spec)
 
 
 for _kind, _what in (("rnn", "RNN sederhana"), ("lstm", "LSTM"), ("gru", "GRU")):
-    MODELS[_kind] = ModelSpec(
+    MODELS.register(
         _kind,
-        f"{_what} untuk klasifikasi urutan (lax.scan atas waktu)",
-        SequenceConfig,
-        recurrent.build_classifier(_kind),
-        task="classification",
-        default_dataset="temporal_order",
-        per_step_labels=True,
-        presets={"tiny": {"model.hidden": 8}},
+        ModelSpec(
+            _kind,
+            f"{_what} untuk klasifikasi urutan (lax.scan atas waktu)",
+            SequenceConfig,
+            recurrent.build_classifier(_kind),
+            task="classification",
+            default_dataset="temporal_order",
+            per_step_labels=True,
+            presets={"tiny": {"model.hidden": 8}},
+        ),
     )
-MODELS["char_lstm"] = ModelSpec(
+MODELS.register(
     "char_lstm",
-    "Model bahasa tingkat karakter: embedding + LSTM + proyeksi (dljax sample)",
-    CharLMConfig,
-    recurrent.build_char_lm,
-    task="language_model",
-    default_dataset="text",
-    presets={
-        "tiny": {"model.embed": 8, "model.hidden": 16, "data.seq_len": 16},
-        "default": {"train.epochs": 10, "train.lr": 3e-3},
-    },
+    ModelSpec(
+        "char_lstm",
+        "Model bahasa tingkat karakter: embedding + LSTM + proyeksi (dljax sample)",
+        CharLMConfig,
+        recurrent.build_char_lm,
+        task="language_model",
+        default_dataset="text",
+        presets={
+            "tiny": {"model.embed": 8, "model.hidden": 16, "data.seq_len": 16},
+            "default": {"train.epochs": 10, "train.lr": 3e-3},
+        },
+    ),
 )
 
 
 def get_spec(name: str) -> ModelSpec:
-    if name not in MODELS:
-        raise DljaxError(
-            f"Model {name!r} tidak dikenal. Pilihan: {', '.join(sorted(MODELS))}. "
-            "Lihat `dljax list`."
-        )
-    return MODELS[name]
+    return MODELS.get(name)
 
 
 __all__ = [
