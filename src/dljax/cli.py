@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dljax",
         description="Deep Learning dengan JAX 101: latih setiap model kursus dari baris perintah.",
         epilog="Contoh:\n  dljax list\n  dljax train mlp\n  dljax train cnn --epochs 10\n"
-        "  dljax eval runs/mlp-digits",
+        "  dljax eval runs/mlp-digits\n"
+        "  dljax train gan\n  dljax sample runs/gan-digits --out grid.png",
     )
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH", required=True)
 
@@ -113,9 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "sample",
-        help="hasilkan teks dari run model bahasa",
-        description="Muat run char_lstm dan hasilkan teks setelah --prompt, karakter demi "
-        "karakter, dengan state rekuren yang dibawa maju (waktu linear terhadap panjang).",
+        help="bangkitkan sampel dari run generatif atau model bahasa",
+        description="Muat sebuah run dan bangkitkan sampel dalam satu panggilan terkompilasi: "
+        "grid gambar PNG untuk model gambar generatif (gan, dcgan, cgan, vae, autoencoder), "
+        "atau teks setelah --prompt untuk model bahasa (char_lstm), karakter demi karakter "
+        "dengan state yang dibawa maju (waktu linear terhadap panjang).",
     )
     s.add_argument("run_dir", metavar="RUN_DIR", help="direktori run, mis. runs/char_lstm-text")
     s.add_argument("--prompt", default="Aku", help="teks awal (bawaan: Aku)")
@@ -135,6 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="ambil hanya dari K karakter teratas (0 = semua)",
     )
     s.add_argument("--seed", type=int, default=0, metavar="N", help="seed acak")
+    s.add_argument("--n", type=int, default=64, metavar="N", help="model gambar: jumlah sampel")
+    s.add_argument(
+        "--label",
+        type=int,
+        metavar="K",
+        help="model bersyarat (cgan): kelas yang dibangkitkan (bawaan: satu baris per kelas)",
+    )
+    s.add_argument(
+        "--out",
+        metavar="PNG",
+        help="model gambar: berkas grid (bawaan: NAMA_RUN-sampel.png di folder ini)",
+    )
 
     d = sub.add_parser(
         "data",
@@ -215,28 +230,16 @@ def _default_out(model: str, dataset: str, resume: bool) -> Path:
 
 
 def cmd_train(args) -> int:
-    from dljax.config import apply_overrides, build_config, config_from_dict
-    from dljax.models import get_spec
-    from dljax.train import RunDir, Trainer
+    from dljax.config import build_config
+    from dljax.formatting import format_int
+    from dljax.train import RunDir, train
+    from dljax.train.reload import resume_config
 
     overrides = _overrides(args)
     config = build_config(args.model, args.preset, overrides)  # validates names and keys
     out = Path(args.out) if args.out else _default_out(args.model, config.data.name, args.resume)
-    run_dir = RunDir(out)
     if args.resume:
-        if not run_dir.is_run():
-            raise DljaxError(
-                f"--resume: {out} bukan direktori run (tidak ada config.json). "
-                "Berikan --out dari run yang terhenti, atau mulai baru tanpa --resume."
-            )
-        saved = run_dir.read_config()
-        if saved["model_name"] != args.model:
-            raise DljaxError(
-                f"--resume: run {out} melatih model {saved['model_name']!r}, bukan {args.model!r}."
-            )
-        config = apply_overrides(
-            config_from_dict(saved, get_spec(args.model).config_cls), overrides
-        )
+        config = resume_config(RunDir(out), args.model, overrides)
     elif out.exists() and any(out.iterdir()):
         raise DljaxError(
             f"--out {out} sudah berisi berkas. Pakai --resume untuk melanjutkan run itu, "
@@ -244,50 +247,52 @@ def cmd_train(args) -> int:
         )
     config.validate()
 
-    trainer = Trainer(config)  # loads the dataset: fails before any directory exists
-    run_dir.create()
-    if not args.resume:
-        run_dir.write_config(config.to_dict())
-    print(
-        f"Melatih {config.model_name} pada {config.data.name} "
-        f"({trainer.num_params:,} parameter, {trainer.parallel.num_devices} perangkat, "
-        f"jalur data: {trainer.pipeline}). Hasil: {out}",
-        file=sys.stderr,
-    )
+    def banner(trainer, run_dir):
+        print(
+            f"Melatih {config.model_name} pada {config.data.name} "
+            f"({format_int(trainer.num_params)} parameter, "
+            f"{trainer.parallel.num_devices} perangkat, jalur data: {trainer.pipeline}). "
+            f"Hasil: {out}",
+            file=sys.stderr,
+        )
+
     try:
-        result = trainer.fit(run_dir, resume=args.resume, progress=not args.quiet)
+        result = train(config, out, resume=args.resume, progress=not args.quiet, on_start=banner)
     except KeyboardInterrupt:
         print(
             f"\nDihentikan. Lanjutkan dengan: dljax train {args.model} --out {out} --resume",
             file=sys.stderr,
         )
         return 130
-    _print_metrics("Selesai", result.summary)
+    _print_headline("Selesai", result.trainer.task, result.summary)
     print(f"Direktori run: {out}")
     return 0
 
 
-def _print_metrics(title: str, metrics: dict) -> None:
-    parts = []
-    if "test_accuracy" in metrics:
-        parts.append(f"akurasi uji {100 * metrics['test_accuracy']:.2f}%")
-    if "test_loss" in metrics:
-        parts.append(f"loss uji {metrics['test_loss']:.4f}")
+def _print_headline(title: str, task, metrics: dict) -> None:
+    from dljax.formatting import format_float
+
+    parts = task.headline(metrics)
     if "wall_time_s" in metrics:
-        parts.append(f"waktu latih {metrics['wall_time_s']:.1f} dtk")
+        parts.append(f"waktu latih {format_float(metrics['wall_time_s'], 1)} dtk")
     print(f"{title}: " + ", ".join(parts))
 
 
 # ------------------------------------------------------------------------------ eval
-def cmd_eval(args) -> int:
+def _load(path: str):
     from dljax.train import RunDir, Trainer
 
-    run_dir = RunDir(args.run_dir)
+    run_dir = RunDir(path)
     if not run_dir.path.is_dir():
         raise DljaxError(f"Direktori run {run_dir.path} tidak ada. Lihat folder runs/.")
-    trainer = Trainer.from_run(run_dir)
+    return run_dir, Trainer.from_run(run_dir)
+
+
+def cmd_eval(args) -> int:
+    run_dir, trainer = _load(args.run_dir)
     metrics = trainer.evaluate()
-    _print_metrics(f"Evaluasi {run_dir.path}", metrics)
+    metrics.update(trainer.task.derived(metrics))
+    _print_headline(f"Evaluasi {run_dir.path}", trainer.task, metrics)
     for key, value in metrics.items():
         print(f"  {key}: {value:.6f}")
     return 0
@@ -295,22 +300,38 @@ def cmd_eval(args) -> int:
 
 # ------------------------------------------------------------------------------ sample
 def cmd_sample(args) -> int:
-    from dljax.train import RunDir, Trainer
+    import numpy as np
+
     from dljax.train.sampling import sample_text
 
-    run_dir = RunDir(args.run_dir)
-    if not run_dir.path.is_dir():
-        raise DljaxError(f"Direktori run {run_dir.path} tidak ada. Lihat folder runs/.")
-    trainer = Trainer.from_run(run_dir)
-    text = sample_text(
-        trainer,
-        args.prompt,
-        args.length,
-        temperature=args.temperature,
-        top_k=args.top_k,
-        seed=args.seed,
-    )
-    print(args.prompt + text)
+    if args.n < 1:
+        raise DljaxError(f"--n={args.n} harus >= 1 (mis. --n 64).")
+    run_dir, trainer = _load(args.run_dir)
+    kind = trainer.task.sample_kind
+    if kind == "tokens":
+        text = sample_text(
+            trainer,
+            args.prompt,
+            args.length,
+            temperature=args.temperature,
+            top_k=args.top_k,
+            seed=args.seed,
+        )
+        print(args.prompt + text)
+        return 0
+    if kind != "image":
+        raise DljaxError(
+            f"Run {run_dir.path} melatih {trainer.config.model_name!r} (tugas "
+            f"{trainer.task.name}), yang tidak membangkitkan sampel. `dljax sample` butuh run "
+            "model generatif (gan, dcgan, cgan, vae, autoencoder) atau model bahasa (char_lstm)."
+        )
+    from dljax.viz import save_grid
+
+    options = trainer.task.sample_request(trainer.dataset.info, args.n, args.label)
+    images = trainer.sample(args.n, seed=args.seed, **options)
+    out = Path(args.out) if args.out else Path(f"{run_dir.path.name}-sampel.png")
+    save_grid(images, out, cols=min(args.n, 10 if args.label is None else 8))
+    print(f"{len(images)} sampel ({np.shape(images)[1]}x{np.shape(images)[2]}) ditulis ke {out}")
     return 0
 
 

@@ -62,15 +62,20 @@ class TrainConfig:
     epochs: int = 30
     lr: float = 1e-3
     optimizer: str = "adamw"
+    beta1: float = 0.9  # Adam's first-moment decay (DCGAN uses 0.5)
     weight_decay: float = 1e-4
     schedule: str = "cosine"
     warmup_steps: int = 0
     grad_clip: float = 0.0  # 0 = no clipping
+    # > 0: keep an exponential moving average of the weights (decay per step, e.g. 0.999);
+    # evaluation, sampling and export then use the averaged weights
+    ema_decay: float = 0.0
     seed: int = 0
     steps_per_dispatch: int = 200  # on-device path: training steps per host round trip
     # on-device path: "scan" runs steps_per_dispatch steps in one lax.scan dispatch, "step"
     # dispatches them one by one; "auto" picks "step" for conv nets on the CPU (see steps.py).
     dispatch: str = "auto"
+    sample_every: int = 0  # generative runs: epochs between sample grids (0 = about 50 grids)
     checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
     keep_checkpoints: int = 2
 
@@ -92,11 +97,17 @@ class TrainConfig:
         _check(self.weight_decay >= 0, f"train.weight_decay={self.weight_decay} harus >= 0.")
         _check(self.warmup_steps >= 0, f"train.warmup_steps={self.warmup_steps} harus >= 0.")
         _check(self.grad_clip >= 0, f"train.grad_clip={self.grad_clip} harus >= 0.")
+        _check(0 <= self.beta1 < 1, f"train.beta1={self.beta1} harus dalam [0, 1), mis. 0.9.")
+        _check(
+            0 <= self.ema_decay < 1,
+            f"train.ema_decay={self.ema_decay} harus dalam [0, 1) (0 = tanpa EMA, mis. 0.999).",
+        )
         _check(self.seed >= 0, f"train.seed={self.seed} harus >= 0.")
         _check(
             self.steps_per_dispatch >= 1,
             f"train.steps_per_dispatch={self.steps_per_dispatch} harus >= 1.",
         )
+        _check(self.sample_every >= 0, f"train.sample_every={self.sample_every} harus >= 0.")
         _check(
             self.checkpoint_every >= 1,
             f"train.checkpoint_every={self.checkpoint_every} harus >= 1.",

@@ -63,3 +63,54 @@ def image_grid(images: np.ndarray, titles: list[str] | None = None, cols: int = 
         plt.close(fig)
         return path
     return fig
+
+
+def tile_images(images: np.ndarray, cols: int = 8, pad: int = 1, scale: int = 1) -> np.ndarray:
+    """(N, H, W[, C]) images in [0, 1] -> one uint8 (rows*(H+pad)+pad, ..., C) canvas.
+
+    Vectorized (no loop over images); `scale` enlarges each pixel (nearest neighbour) so that
+    8x8 digits stay readable.
+    """
+    images = np.asarray(images, np.float32)
+    if images.ndim == 3:
+        images = images[..., None]
+    n, h, w, c = images.shape
+    rows = max(1, -(-n // cols))
+    full = np.ones((rows * cols, h, w, c), np.float32)  # white cells after the last image
+    full[:n] = np.clip(images, 0.0, 1.0)
+    full = np.pad(full, ((0, 0), (pad, 0), (pad, 0), (0, 0)), constant_values=1.0)
+    grid = full.reshape(rows, cols, h + pad, w + pad, c).transpose(0, 2, 1, 3, 4)
+    grid = grid.reshape(rows * (h + pad), cols * (w + pad), c)
+    grid = np.pad(grid, ((0, pad), (0, pad), (0, 0)), constant_values=1.0)
+    if scale > 1:
+        grid = grid.repeat(scale, axis=0).repeat(scale, axis=1)
+    return (grid * 255 + 0.5).astype(np.uint8)
+
+
+def _pil(canvas: np.ndarray):
+    from PIL import Image
+
+    return Image.fromarray(canvas[..., 0] if canvas.shape[-1] == 1 else canvas)
+
+
+def save_grid(images: np.ndarray, path, cols: int = 8, scale: int | None = None) -> Path:
+    """Write (N, H, W, C) images in [0, 1] as one PNG grid; small images are enlarged."""
+    scale = scale or max(1, 64 // max(images.shape[1], 1))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _pil(tile_images(images, cols=cols, scale=scale)).save(path)
+    return path
+
+
+def save_gif(frames: list, path, duration_ms: int = 120, max_frames: int = 100) -> Path | None:
+    """An animated GIF from PNG paths (e.g. the per-epoch sample grids), at most
+    `max_frames` of them evenly spaced (the last frame always included)."""
+    from PIL import Image
+
+    if not frames:
+        return None
+    keep = np.unique(np.linspace(0, len(frames) - 1, min(len(frames), max_frames)).astype(int))
+    images = [Image.open(frames[i]).convert("L") for i in keep]
+    path = Path(path)
+    images[0].save(path, save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
+    return path

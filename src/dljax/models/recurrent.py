@@ -220,6 +220,10 @@ class CharLM(nnx.Module):
         carries, h = self.rnn.step(carries, self.embed(token))
         return carries, self.head(h)
 
+    def generate(self, prompt, length: int, key, *, temperature=1.0, top_k: int = 0):
+        """(B, length) token ids after `prompt` (B, T); see the module function `generate`."""
+        return generate(self, prompt, length, key, temperature=temperature, top_k=top_k)
+
 
 def build_char_lm(config: CharLMConfig, info, rngs: nnx.Rngs) -> CharLM:
     if info.kind != "text":

@@ -1,8 +1,19 @@
-"""Optimizers and learning-rate schedules from a `TrainConfig`."""
+"""Optimizers and learning-rate schedules from a `TrainConfig`.
+
+A task trains its model with one or several optimizers. Each `OptimizerPart` selects the
+parameters whose path matches its filter (e.g. everything under `generator`) and may override
+fields of the run's `TrainConfig` (its own `lr`, `beta1`, ...); `Optimizers` builds one optax
+transformation per part and keeps their states side by side in `TrainState.opt_state`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
 import optax
+from flax import nnx
 
 from dljax.config import TrainConfig
 
@@ -23,11 +34,56 @@ def make_optimizer(
 ) -> tuple[optax.GradientTransformation, optax.Schedule]:
     schedule = make_schedule(cfg, total_steps)
     if cfg.optimizer == "adamw":
-        tx = optax.adamw(schedule, weight_decay=cfg.weight_decay)
+        tx = optax.adamw(schedule, b1=cfg.beta1, weight_decay=cfg.weight_decay)
     elif cfg.optimizer == "adam":
-        tx = optax.adam(schedule)
+        tx = optax.adam(schedule, b1=cfg.beta1)
     else:
         tx = optax.sgd(schedule, momentum=0.9)
     if cfg.grad_clip > 0:
         tx = optax.chain(optax.clip_by_global_norm(cfg.grad_clip), tx)
     return tx, schedule
+
+
+ALL = ...  # the filter that selects every parameter
+
+
+@dataclass(frozen=True)
+class OptimizerPart:
+    """One optimizer over the parameters whose path matches `filter` (an nnx filter such as
+    `nnx.PathContains("generator")`); `overrides` replace fields of the run's TrainConfig."""
+
+    filter: Any = ALL
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+class Optimizers:
+    """One optax transformation and schedule per named part of a model's parameters."""
+
+    def __init__(self, cfg: TrainConfig, parts: dict[str, OptimizerPart], total_steps: int):
+        if not parts:
+            raise ValueError("a task needs at least one optimizer part")
+        self.parts = parts
+        self.configs = {n: dataclasses.replace(cfg, **p.overrides) for n, p in parts.items()}
+        built = {n: make_optimizer(c, total_steps) for n, c in self.configs.items()}
+        self.txs = {n: tx for n, (tx, _) in built.items()}
+        self.schedules = {n: s for n, (_, s) in built.items()}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.parts)
+
+    def split(self, tree: nnx.State, name: str) -> tuple[nnx.State, nnx.State]:
+        """(the variables of part `name`, all the others) of a params or rest State."""
+        selector = self.parts[name].filter
+        if selector is ALL:
+            return tree, nnx.State({})
+        own, others = tree.split(selector, ...)
+        return own, others
+
+    def init(self, params: nnx.State) -> dict[str, Any]:
+        """The initial optimizer state of every part, keyed by part name."""
+        return {n: self.txs[n].init(self.split(params, n)[0]) for n in self.parts}
+
+    def lr(self, step: int) -> dict[str, float]:
+        """Learning rate of every part at `step` (for the run's history)."""
+        return {n: float(s(step)) for n, s in self.schedules.items()}

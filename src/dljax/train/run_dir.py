@@ -4,6 +4,7 @@ config.json         the full Config
 metrics.jsonl       one JSON object per epoch
 metrics.json        final summary (test_accuracy, test_loss, ...)
 plots/              PNG learning curves
+samples/            generative runs: epoch_NNN.png sample grids and training.gif
 checkpoints/        Orbax checkpoints (for --resume and `dljax eval`)
 params.safetensors  exported weights
 """
@@ -21,6 +22,7 @@ class RunDir:
         self.metrics_log = self.path / "metrics.jsonl"
         self.summary = self.path / "metrics.json"
         self.plots = self.path / "plots"
+        self.samples = self.path / "samples"
         self.checkpoints = self.path / "checkpoints"
         self.params = self.path / "params.safetensors"
 

@@ -1,8 +1,9 @@
-"""Text generation from a trained character-level language model.
+"""Sampling from a trained run through its task's `sample` protocol, in one compiled call.
 
-The prompt runs through the network once; each new character is one recurrent step that
-carries the state forward inside `lax.scan` (linear in the length), compiled once per
-(prompt length, length, top-k); any temperature reuses it.
+`sample(trainer, n, seed, **options)` merges the weights that sample (EMA when kept) into the
+evaluation-mode model and calls `task.sample(model, key, n, **options)` under `jax.jit`:
+integer, string and boolean options (lengths, top-k) are static, floats and arrays
+(temperature, prompt, labels) are traced, so e.g. every temperature reuses one compilation.
 """
 
 from __future__ import annotations
@@ -14,13 +15,34 @@ import numpy as np
 from flax import nnx
 
 from dljax.errors import DljaxError
-from dljax.models.recurrent import generate
+from dljax.train.state import inference_params
+
+_STATIC = (int, bool, str, type(None))
 
 
-@partial(jax.jit, static_argnums=(0, 4, 7))
-def _generate(graphdef, params, rest, prompt, length, key, temperature, top_k):
+@partial(jax.jit, static_argnums=(0, 1, 5, 6))
+def _sample(task, graphdef, params, rest, key, n, static, dynamic):
     model = nnx.merge(graphdef, params, rest, copy=True)
-    return generate(model, prompt, length, key, temperature=temperature, top_k=top_k)
+    return task.sample(model, key, n, **dict(static), **dynamic)
+
+
+def sample(trainer, n: int, *, seed: int = 0, key=None, **options) -> np.ndarray:
+    """`n` samples of the trainer's task as numpy (images (n, H, W, C) in [0, 1], or token
+    ids (n, length)); `key` overrides the key drawn from `seed`."""
+    static = tuple(sorted((k, v) for k, v in options.items() if isinstance(v, _STATIC)))
+    dynamic = {k: v for k, v in options.items() if not isinstance(v, _STATIC)}
+    state = trainer.state
+    out = _sample(
+        trainer.task,
+        trainer.fns.eval_graphdef,
+        inference_params(state),
+        state.rest,
+        jax.random.key(seed) if key is None else key,
+        int(n),
+        static,
+        dynamic,
+    )
+    return np.asarray(jax.device_get(out))
 
 
 def sample_tokens(
@@ -41,27 +63,25 @@ def sample_tokens(
         raise DljaxError(f"--top-k={top_k} harus >= 0 (0 = semua karakter).")
     if len(prompt_ids) == 0:
         raise DljaxError('--prompt tidak boleh kosong, mis. --prompt "Aku".')
-    state = trainer.state
-    out = _generate(
-        trainer.fns.eval_graphdef,
-        state.params,
-        state.rest,
-        np.asarray(prompt_ids, np.int32)[None],
-        length,
-        jax.random.key(seed),
-        float(temperature),
-        int(top_k),
+    out = sample(
+        trainer,
+        1,
+        seed=seed,
+        prompt=np.asarray(prompt_ids, np.int32),
+        length=int(length),
+        temperature=np.float32(temperature),
+        top_k=int(top_k),
     )
-    return np.asarray(out[0])
+    return out[0]
 
 
 def sample_text(trainer, prompt: str, length: int, **kwargs) -> str:
     """Generated text (without the prompt) from a run whose dataset has a `vocab`."""
     vocab = getattr(trainer.dataset, "vocab", None)
-    if vocab is None:
+    if vocab is None or trainer.task.sample_kind != "tokens":
         raise DljaxError(
             f"Run ini melatih {trainer.config.model_name!r} pada {trainer.config.data.name!r}, "
-            "bukan model bahasa; `dljax sample` butuh run char_lstm."
+            "bukan model bahasa; `dljax sample --prompt` butuh run model bahasa (char_lstm)."
         )
     ids = sample_tokens(trainer, vocab.encode(prompt), length, **kwargs)
     return vocab.decode(ids)

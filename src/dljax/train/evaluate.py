@@ -1,0 +1,70 @@
+"""Evaluation on the test set: masked metric sums over padded batches, means per example."""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from dljax.data.pipeline import grain_batches
+from dljax.train.metrics import eval_means
+from dljax.train.state import TrainState, inference_params
+
+EVAL_BATCH = 512
+
+
+def pad_to_batches(arrays: dict[str, np.ndarray], batch: int) -> dict[str, np.ndarray]:
+    """(N, ...) arrays -> (ceil(N / batch), batch, ...) with a `mask` of real examples."""
+    n = len(next(iter(arrays.values())))
+    nb = max(1, math.ceil(n / batch))
+    out = {}
+    for k, v in arrays.items():
+        padded = np.zeros((nb * batch, *v.shape[1:]), v.dtype)
+        padded[:n] = v
+        out[k] = padded.reshape(nb, batch, *v.shape[1:])
+    mask = np.zeros(nb * batch, np.float32)
+    mask[:n] = 1.0
+    out["mask"] = mask.reshape(nb, batch)
+    return out
+
+
+class Evaluator:
+    """`evaluator(state) -> {"test_loss": ..., ...}` with the weights that evaluate (EMA when
+    kept). Batch i draws its randomness from fold_in(eval_key, i): the same every time."""
+
+    def __init__(self, test_source, fns, parallel, eval_key):
+        self.test, self.fns, self.parallel, self.eval_key = test_source, fns, parallel, eval_key
+        self.batch = parallel.num_devices * math.ceil(EVAL_BATCH / parallel.num_devices)
+        self._cached = None
+
+    def batches(self):
+        """Padded test batches on the device (cached when the test set is in memory)."""
+        if self._cached is not None:
+            return self._cached
+        sharding = self.parallel.batch_sharding()
+        if getattr(self.test, "arrays", None) is not None:
+            stacked = pad_to_batches(self.test.arrays, self.batch)
+            self._cached = [
+                self.parallel.put({k: v[i] for k, v in stacked.items()}, sharding)
+                for i in range(len(stacked["mask"]))
+            ]
+            return self._cached
+        return (
+            self.parallel.put({k: v[0] for k, v in pad_to_batches(b, self.batch).items()}, sharding)
+            for b in grain_batches(
+                self.test, self.batch, seed=0, epoch=0, shuffle=False, drop_remainder=False
+            )
+        )
+
+    def __call__(self, state: TrainState) -> dict[str, float]:
+        params, rest = inference_params(state), state.rest
+        sums = None
+        for i, batch in enumerate(self.batches()):
+            key = jax.random.fold_in(self.eval_key, i)
+            if sums is None:
+                shapes = jax.eval_shape(self.fns.eval_batch, params, rest, batch, None, key)
+                sums = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
+            sums = self.fns.eval_batch(params, rest, batch, sums, key)
+        return eval_means(jax.device_get(sums))
