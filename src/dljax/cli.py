@@ -327,10 +327,10 @@ def cmd_sample(args) -> int:
         )
     from dljax.viz import save_grid
 
-    options = trainer.task.sample_request(trainer.dataset.info, args.n, args.label)
+    options = trainer.task.sample_request(trainer.dataset, args.n, args.label)
     images = trainer.sample(args.n, seed=args.seed, **options)
     out = Path(args.out) if args.out else Path(f"{run_dir.path.name}-sampel.png")
-    save_grid(images, out, cols=min(args.n, 10 if args.label is None else 8))
+    save_grid(images, out, cols=trainer.task.grid_cols(trainer.dataset, args.n, args.label))
     print(f"{len(images)} sampel ({np.shape(images)[1]}x{np.shape(images)[2]}) ditulis ke {out}")
     return 0
 

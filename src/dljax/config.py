@@ -75,6 +75,7 @@ class TrainConfig:
     # on-device path: "scan" runs steps_per_dispatch steps in one lax.scan dispatch, "step"
     # dispatches them one by one; "auto" picks "step" for conv nets on the CPU (see steps.py).
     dispatch: str = "auto"
+    quality: bool = True  # generative runs: FD etc. with the reference classifier at the end
     sample_every: int = 0  # generative runs: epochs between sample grids (0 = about 50 grids)
     checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
     keep_checkpoints: int = 2

@@ -30,6 +30,10 @@ class Registry(Mapping[str, T], Generic[T]):
         self._entries[name] = entry
         return entry
 
+    def unregister(self, name: str) -> T:
+        """Remove and return the entry `name` (tests register temporary entries)."""
+        return self._entries.pop(name)
+
     def get(self, name: str) -> T:  # type: ignore[override]
         """The entry called `name`, or a `DljaxError` listing the valid names."""
         try:

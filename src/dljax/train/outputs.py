@@ -20,7 +20,7 @@ MAX_GRIDS = 50  # train.sample_every=0 spaces the grids so a run writes about th
 class Snapshots:
     def __init__(self, trainer, run_dir: RunDir | None):
         self.trainer, self.run_dir = trainer, run_dir
-        self.options = trainer.task.snapshot_options(trainer.dataset.info)
+        self.options = trainer.task.snapshot_options(trainer.dataset)
         epochs = trainer.config.train.epochs
         self.every = trainer.config.train.sample_every or max(1, -(-epochs // MAX_GRIDS))
 

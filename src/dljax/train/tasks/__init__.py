@@ -3,10 +3,19 @@
 from dljax.registry import Registry
 from dljax.train.tasks.base import Batch, Task, cross_entropy, masked_sums
 from dljax.train.tasks.classification import ClassificationTask
+from dljax.train.tasks.gan import ConditionalGANTask, GANTask
+from dljax.train.tasks.generative import AutoencoderTask, ImageGenerativeTask, VAETask
 from dljax.train.tasks.language_model import LanguageModelTask
 
 TASKS: Registry[Task] = Registry("tugas")
-for _task in (ClassificationTask(), LanguageModelTask()):
+for _task in (
+    ClassificationTask(),
+    LanguageModelTask(),
+    AutoencoderTask(),
+    VAETask(),
+    GANTask(),
+    ConditionalGANTask(),
+):
     TASKS.register(_task.name, _task)
 
 
@@ -16,6 +25,11 @@ def get_task(name: str) -> Task:
 
 __all__ = [
     "TASKS",
+    "AutoencoderTask",
+    "ConditionalGANTask",
+    "GANTask",
+    "ImageGenerativeTask",
+    "VAETask",
     "Batch",
     "ClassificationTask",
     "LanguageModelTask",

@@ -92,7 +92,7 @@ class Task:
             "generatif (mis. gan, vae) atau model bahasa (char_lstm)."
         )
 
-    def snapshot_options(self, info) -> dict | None:
+    def snapshot_options(self, dataset) -> dict | None:
         """What the per-epoch sample grid shows: `{"n": ..., "cols": ..., **sample options}`,
         or None when the task writes no grids."""
         return None

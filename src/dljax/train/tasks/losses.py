@@ -1,0 +1,42 @@
+"""Pure loss terms shared by the generative tasks (per example, summed over pixels)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+
+def bce_with_logits(logits: jax.Array, targets: jax.Array) -> jax.Array:
+    """Elementwise `-[t log sigmoid(l) + (1 - t) log(1 - sigmoid(l))]`, stable for any l."""
+    return jax.nn.softplus(logits) - targets * logits
+
+
+def per_image_sum(x: jax.Array) -> jax.Array:
+    """(B, ...) -> (B,) sum over everything but the batch axis."""
+    return x.reshape(x.shape[0], -1).sum(axis=1)
+
+
+def gaussian_nll(x: jax.Array, mean: jax.Array, sigma: float) -> jax.Array:
+    """Elementwise `-log N(x; mean, sigma^2)` in nats."""
+    return 0.5 * ((x - mean) / sigma) ** 2 + jnp.log(sigma) + 0.5 * jnp.log(2 * jnp.pi)
+
+
+def gaussian_kl(mean: jax.Array, logvar: jax.Array) -> jax.Array:
+    """KL(N(mean, exp(logvar)) || N(0, I)) per example: (B, L) -> (B,), closed form."""
+    return -0.5 * jnp.sum(1.0 + logvar - mean**2 - jnp.exp(logvar), axis=-1)
+
+
+def discriminator_loss(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    """The discriminator's BCE: real labelled 1, fake labelled 0, mean over each batch."""
+    return jnp.mean(jax.nn.softplus(-real_logits)) + jnp.mean(jax.nn.softplus(fake_logits))
+
+
+def generator_loss(fake_logits: jax.Array) -> jax.Array:
+    """Non-saturating generator loss `-log D(G(z))` (Goodfellow et al. 2014), batch mean."""
+    return jnp.mean(jax.nn.softplus(-fake_logits))
+
+
+def psnr(x: jax.Array, reference: jax.Array) -> jax.Array:
+    """Peak signal-to-noise ratio in dB per image of [0, 1] images: (B, ...) -> (B,)."""
+    mse = per_image_sum((x - reference) ** 2) / (x[0].size)
+    return 10.0 * jnp.log10(1.0 / jnp.maximum(mse, 1e-10))
