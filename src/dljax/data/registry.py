@@ -38,7 +38,7 @@ def load_dataset(config) -> Dataset:
 
 
 # Datasets of the data layer (issue 4): downloaded, embedded text and synthetic tasks.
-from dljax.data import cifar10, mnist, synthetic, text  # noqa: E402
+from dljax.data import cifar10, mnist, synthetic, table, text  # noqa: E402
 
 register(DatasetEntry("mnist", mnist.MNIST_INFO.description, mnist.load_mnist, offline=False))
 register(
@@ -82,7 +82,7 @@ register(
     DatasetEntry(
         "house_prices",
         "Harga rumah sintetis (koefisien diketahui) atau CSV sendiri lewat --data-dir",
-        synthetic.load_house_prices,
+        table.load_house_prices,
         offline=True,
     )
 )
