@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dljax.data import digits
-from dljax.data.base import Dataset
+from dljax.data.base import ArraySource, Dataset, as_arrays
+from dljax.data.transforms import resize_images
+from dljax.errors import DljaxError
 from dljax.registry import Registry
 
 
@@ -33,8 +35,28 @@ def get_entry(name: str) -> DatasetEntry:
 
 
 def load_dataset(config) -> Dataset:
-    """Load the dataset named by a `DataConfig`."""
-    return get_entry(config.name).load(config)
+    """Load the dataset named by a `DataConfig`, resized once when `image_size` is set."""
+    dataset = get_entry(config.name).load(config)
+    size = getattr(config, "image_size", 0)
+    if size:
+        resize_dataset(dataset, size)
+    return dataset
+
+
+def resize_dataset(dataset: Dataset, size: int) -> Dataset:
+    """Resize the `input` images of both splits to (size, size) in place; update the info."""
+    info = dataset.info
+    if info.kind != "image":
+        raise DljaxError(
+            f"data.image_size={size} hanya berlaku untuk dataset gambar, tetapi {info.name!r} "
+            f"berjenis {info.kind!r}. Hapus opsi itu (--set data.image_size=0)."
+        )
+    for split in ("train", "test"):
+        arrays = dict(as_arrays(getattr(dataset, split)))
+        arrays["input"] = resize_images(arrays["input"], size)  # (N, size, size, C)
+        setattr(dataset, split, ArraySource(arrays))
+    dataset.info = replace(info, input_shape=(size, size, info.input_shape[-1]))
+    return dataset
 
 
 # Datasets of the data layer (issue 4): downloaded, embedded text and synthetic tasks.
