@@ -46,7 +46,7 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dljax.data import synthetic
+from dljax.data import table
 from dljax.exercises import maths as latihan
 from dljax.lesson import budget, find_shared_file
 
@@ -111,7 +111,7 @@ plt.show()
 #
 # ## Harga rumah sintetis dengan koefisien yang diketahui
 #
-# `dljax.data.synthetic.house_prices_table` membuat tabel penjualan rumah di mana harga
+# `dljax.data.table.house_prices_table` membuat tabel penjualan rumah di mana harga
 # (juta rupiah) dibangkitkan dari rumus yang kita tahu, ditambah derau $\mathcal{N}(0, 80^2)$:
 #
 # $$\text{harga} = \sum_j \beta_j\,\text{fitur}_j + \text{harga dasar kota} + \varepsilon .$$
@@ -119,11 +119,11 @@ plt.show()
 # Tugas kita: memulihkan $\beta_j$ dan harga dasar tiap kota hanya dari tabelnya.
 
 # %%
-print("koefisien sebenarnya :", synthetic.HOUSE_COEFFICIENTS)
-print("harga dasar kota     :", synthetic.HOUSE_CITY_BASE)
+print("koefisien sebenarnya :", table.HOUSE_COEFFICIENTS)
+print("harga dasar kota     :", table.HOUSE_CITY_BASE)
 
 n_rumah = 5000  # murah, bahkan di mode cepat
-tabel = synthetic.house_prices_table(n_rumah, seed=0)
+tabel = table.house_prices_table(n_rumah, seed=0)
 print(f"\n{n_rumah} rumah; lima baris pertama:")
 print(" | ".join(tabel))
 for i in range(5):
@@ -135,8 +135,8 @@ for i in range(5):
 # berperan sebagai intersep per kota, jadi tidak perlu kolom 1 terpisah.
 
 # %%
-fitur = list(synthetic.HOUSE_COEFFICIENTS)  # luas_bangunan, ..., garasi
-kota = sorted(synthetic.HOUSE_CITY_BASE)
+fitur = list(table.HOUSE_COEFFICIENTS)  # luas_bangunan, ..., garasi
+kota = sorted(table.HOUSE_CITY_BASE)
 
 
 def matriks_rumah(tabel):
@@ -152,7 +152,7 @@ def matriks_rumah(tabel):
 A, b = matriks_rumah(tabel)
 nama_kolom = fitur + [f"kota={k}" for k in kota]
 benar = np.array(
-    [synthetic.HOUSE_COEFFICIENTS[f] for f in fitur] + [synthetic.HOUSE_CITY_BASE[k] for k in kota]
+    [table.HOUSE_COEFFICIENTS[f] for f in fitur] + [table.HOUSE_CITY_BASE[k] for k in kota]
 )
 print("A:", A.shape, A.dtype, "| b:", b.shape)
 
@@ -206,7 +206,7 @@ print(f"\nselisih terbesar normal vs lstsq: {jnp.max(jnp.abs(x_normal - x_lstsq)
 
 # %%
 rms = jnp.sqrt(jnp.mean((A @ x_lstsq - b) ** 2))
-print(f"galat RMS = {rms:.1f} juta rupiah (derau sebenarnya: {synthetic.HOUSE_NOISE})")
+print(f"galat RMS = {rms:.1f} juta rupiah (derau sebenarnya: {table.HOUSE_NOISE})")
 
 # %% [markdown]
 # Makin banyak data, makin tepat taksirannya: galat koefisien turun kira-kira seperti
@@ -219,7 +219,7 @@ ulangan = 5  # tabel acak per ukuran; galatnya dirata-rata
 
 
 def galat_relatif(m, seed):
-    A_m, b_m = matriks_rumah(synthetic.house_prices_table(m, seed=seed))
+    A_m, b_m = matriks_rumah(table.house_prices_table(m, seed=seed))
     s_m = A_m.std(axis=0)
     x_m = jnp.linalg.lstsq(A_m / s_m, b_m)[0] / s_m
     return float(jnp.mean(jnp.abs(x_m - benar) / jnp.abs(benar)))
@@ -249,7 +249,7 @@ plt.show()
 # tidak ada koefisien "sebenarnya"; yang bisa kita ukur adalah galat prediksi pada rumah yang
 # **tidak** dipakai untuk mencocokkan (data uji).
 #
-# `synthetic.load_csv_table` membaca CSV apa pun: kolom angka distandarkan (rata-rata 0,
+# `table.load_csv_table` membaca CSV apa pun: kolom angka distandarkan (rata-rata 0,
 # simpangan baku 1, dengan statistik data latih), kolom ya/tidak menjadi 0/1, kolom teks
 # lain menjadi *one-hot*, dan data dibagi 80/20 dengan seed tetap. Karena kolom sudah
 # berskala serupa, masalah kondisi di atas tidak muncul.
@@ -263,7 +263,7 @@ if path is None:
         "sudah memperlihatkan semua langkahnya."
     )
 else:
-    data = synthetic.load_csv_table(path)
+    data = table.load_csv_table(path)
     latih, uji = data.train.arrays, data.test.arrays
     print(
         f"{path.name}: {len(data.train)} rumah latih, {len(data.test)} rumah uji, {len(data.feature_names)} fitur"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dljax.data import digits
-from dljax.data.base import Dataset
+from dljax.data.base import ArraySource, Dataset, as_arrays
+from dljax.data.transforms import resize_images
+from dljax.errors import DljaxError
 from dljax.registry import Registry
 
 
@@ -33,12 +35,32 @@ def get_entry(name: str) -> DatasetEntry:
 
 
 def load_dataset(config) -> Dataset:
-    """Load the dataset named by a `DataConfig`."""
-    return get_entry(config.name).load(config)
+    """Load the dataset named by a `DataConfig`, resized once when `image_size` is set."""
+    dataset = get_entry(config.name).load(config)
+    size = getattr(config, "image_size", 0)
+    if size:
+        resize_dataset(dataset, size)
+    return dataset
+
+
+def resize_dataset(dataset: Dataset, size: int) -> Dataset:
+    """Resize the `input` images of both splits to (size, size) in place; update the info."""
+    info = dataset.info
+    if info.kind != "image":
+        raise DljaxError(
+            f"data.image_size={size} hanya berlaku untuk dataset gambar, tetapi {info.name!r} "
+            f"berjenis {info.kind!r}. Hapus opsi itu (--set data.image_size=0)."
+        )
+    for split in ("train", "test"):
+        arrays = dict(as_arrays(getattr(dataset, split)))
+        arrays["input"] = resize_images(arrays["input"], size)  # (N, size, size, C)
+        setattr(dataset, split, ArraySource(arrays))
+    dataset.info = replace(info, input_shape=(size, size, info.input_shape[-1]))
+    return dataset
 
 
 # Datasets of the data layer (issue 4): downloaded, embedded text and synthetic tasks.
-from dljax.data import cifar10, mnist, synthetic, text  # noqa: E402
+from dljax.data import cifar10, mnist, synthetic, table, text  # noqa: E402
 
 register(DatasetEntry("mnist", mnist.MNIST_INFO.description, mnist.load_mnist, offline=False))
 register(
@@ -82,7 +104,7 @@ register(
     DatasetEntry(
         "house_prices",
         "Harga rumah sintetis (koefisien diketahui) atau CSV sendiri lewat --data-dir",
-        synthetic.load_house_prices,
+        table.load_house_prices,
         offline=True,
     )
 )
