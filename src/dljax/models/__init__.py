@@ -8,12 +8,15 @@ from typing import Any
 
 from flax import nnx
 
-from dljax.models import cnn, lenet, mlp, recurrent, resnet, vgg
+from dljax.models import autoencoder, cnn, gan, lenet, mlp, recurrent, resnet, vae, vgg
+from dljax.models.autoencoder import Autoencoder, AutoencoderConfig
 from dljax.models.cnn import CNN, CNNConfig
+from dljax.models.gan import GAN, GANConfig
 from dljax.models.lenet import LeNet5, LeNet5Config
 from dljax.models.mlp import MLP, MLPConfig
 from dljax.models.recurrent import CharLM, CharLMConfig, SequenceClassifier, SequenceConfig
 from dljax.models.resnet import ResNet, ResNetConfig
+from dljax.models.vae import VAE, VAEConfig
 from dljax.models.vgg import VGG, VGGConfig
 from dljax.registry import Registry
 
@@ -121,11 +124,116 @@ MODELS.register(
 )
 
 
+def _build_autoencoder(config, info, rngs):
+    """The autoencoder, carrying its corruption settings for the task (static attributes)."""
+    model = autoencoder.build(config, info, rngs)
+    model.denoise, model.noise_level = config.denoise, config.noise_level
+    return model
+
+
+# Generative models (chapter 5). Tiny presets skip the end-of-run quality metrics, which
+# train the reference classifier on first use; GANs use Adam 2e-4, beta1 0.5 (DCGAN paper).
+_GAN_OPTIM = {"train.optimizer": "adam", "train.lr": 2e-4, "train.beta1": 0.5}
+_NO_QUALITY = {"train.quality": False, "train.epochs": 2}
+for _spec in (
+    ModelSpec(
+        "autoencoder",
+        "Autoencoder MLP; --set model.denoise=gaussian|salt_pepper untuk denoising AE",
+        AutoencoderConfig,
+        _build_autoencoder,
+        task="autoencoder",
+        presets={
+            "tiny": {**_NO_QUALITY, "model.hidden": (32,), "model.latent": 4},
+            "default": {"train.epochs": 100, "train.lr": 2e-3},
+        },
+    ),
+    ModelSpec(
+        "vae",
+        "Variational autoencoder (MLP atau konvolusi; likelihood Bernoulli atau Gaussian)",
+        VAEConfig,
+        vae.build,
+        task="vae",
+        presets={
+            "tiny": {**_NO_QUALITY, "model.hidden": (32,), "model.latent": 2},
+            "default": {"train.epochs": 200, "train.lr": 2e-3},
+        },
+    ),
+    ModelSpec(
+        "gan",
+        "GAN MLP (Goodfellow dkk. 2014), loss non-saturating; satu langkah D lalu satu G",
+        GANConfig,
+        gan.build,
+        task="gan",
+        presets={
+            "tiny": {**_NO_QUALITY, "model.hidden": (16,), "model.latent": 4},
+            "default": {**_GAN_OPTIM, "train.epochs": 300, "train.schedule": "constant"},
+        },
+    ),
+    ModelSpec(
+        "dcgan",
+        "DCGAN (Radford dkk. 2016): konvolusi transpos + batch norm; digits diperbesar ke 16x16",
+        GANConfig,
+        gan.build,
+        task="gan",
+        scan_on_cpu=False,
+        presets={
+            "tiny": {
+                **_NO_QUALITY,
+                "model.variant": "dcgan",
+                "model.width": 4,
+                "data.image_size": 16,
+                "model.latent": 8,
+            },
+            "default": {
+                **_GAN_OPTIM,
+                "model.variant": "dcgan",
+                "data.image_size": 16,
+                "train.epochs": 100,
+                "train.schedule": "constant",
+            },
+        },
+    ),  # fmt: skip
+    ModelSpec(
+        "cgan",
+        "DCGAN bersyarat: label kelas masuk ke generator dan diskriminator",
+        GANConfig,
+        gan.build,
+        task="conditional_gan",
+        scan_on_cpu=False,
+        presets={
+            "tiny": {
+                **_NO_QUALITY,
+                "model.variant": "dcgan",
+                "model.width": 4,
+                "model.conditional": True,
+                "data.image_size": 16,
+                "model.latent": 8,
+            },
+            "default": {
+                **_GAN_OPTIM,
+                "model.variant": "dcgan",
+                "model.conditional": True,
+                "data.image_size": 16,
+                "train.epochs": 100,
+                "train.schedule": "constant",
+            },
+        },
+    ),  # fmt: skip
+):
+    MODELS.register(_spec.name, _spec)
+
+
 def get_spec(name: str) -> ModelSpec:
     return MODELS.get(name)
 
 
 __all__ = [
+    "GAN",
+    "VAE",
+    "Autoencoder",
+    "AutoencoderConfig",
+    "GANConfig",
+    "VAEConfig",
     "CNN",
     "CharLM",
     "CharLMConfig",

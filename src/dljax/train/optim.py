@@ -77,7 +77,7 @@ class Optimizers:
         selector = self.parts[name].filter
         if selector is ALL:
             return tree, nnx.State({})
-        own, others = tree.split(selector, ...)
+        own, others = nnx.split_state(tree, selector, ...)
         return own, others
 
     def init(self, params: nnx.State) -> dict[str, Any]:

@@ -116,6 +116,17 @@ class GANTask(ImageGenerativeTask):
         z = jax.random.normal(key, (n, model.latent_dim))  # (n, L)
         return to_unit(model.generator(z, labels if model.conditional else None))
 
+    def headline(self, summary: dict) -> list[str]:
+        from dljax.formatting import format_float
+
+        parts = []
+        if "train_d_loss" in summary:
+            parts.append(
+                f"loss D {format_float(summary['train_d_loss'], 3)}, "
+                f"loss G {format_float(summary['train_g_loss'], 3)}"
+            )
+        return parts + super().headline(summary)
+
     def sample_request(self, dataset, n: int, label: int | None) -> dict:
         if label is not None:
             raise DljaxError(

@@ -136,10 +136,10 @@ class AutoencoderTask(ImageGenerativeTask):
         if "test_mse" in summary:
             parts.append(f"MSE uji {format_float(summary['test_mse'], 4)}")
         if "test_psnr" in summary:
-            parts.append(
-                f"PSNR {format_float(summary['test_psnr'], 1)} dB "
-                f"(masukan: {format_float(summary['test_psnr_noisy'], 1)} dB)"
-            )
+            text = f"PSNR {format_float(summary['test_psnr'], 1)} dB"
+            if summary.get("test_psnr_noisy", 100.0) < 99.0:  # denoising: the noisy input's
+                text += f" (masukan berderau: {format_float(summary['test_psnr_noisy'], 1)} dB)"
+            parts.append(text)
         return parts
 
 
