@@ -73,5 +73,5 @@ class ConvTranspose2x(nnx.Module):
         )  # (B, h, w, 4 cout)
         y = depth_to_space(y)  # (B, 2h, 2w, cout)
         if self.bias is not None:
-            y = y + self.bias[...]
+            y = y + self.bias[...][None, None, None, :]
         return y
