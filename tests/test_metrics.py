@@ -163,7 +163,14 @@ def tiny_reference(tmp_path_factory):
     config = build_config(
         "cnn",
         "tiny",
-        {"train.epochs": 4, "train.lr": 3e-3, "model.channels": (8,), "model.hidden": 32},
+        {
+            "train.epochs": 4,
+            "train.lr": 3e-3,
+            "model.channels": (8,),
+            "model.hidden": 32,
+            "train.checkpoint_every": 4,  # one checkpoint: Orbax saves cost more than training
+            "train.keep_checkpoints": 1,
+        },
     )
     cache = tmp_path_factory.mktemp("reference-cache")
     before = metrics.training_runs
@@ -187,6 +194,29 @@ def test_reference_cache_is_reused(tiny_reference):
     assert again.accuracy == ref.accuracy == json.loads(info_file.read_text())["test_accuracy"]
     images = np.random.default_rng(0).uniform(size=(5, 8, 8, 1)).astype(np.float32)
     np.testing.assert_array_equal(again.features(images), ref.features(images))
+
+
+def test_reference_cache_write_loses_a_race_cleanly(tiny_reference, tmp_path, monkeypatch):
+    """Another process publishes the same cache while this one trains: its files are kept."""
+    import shutil
+    import types
+
+    import dljax.train
+
+    ref, _, config = tiny_reference
+    path = tmp_path / ref.path.name
+
+    def fake_train(config, out, **kwargs):  # stands in for training; the winner publishes
+        shutil.copytree(ref.path, path)
+        out.mkdir(parents=True)
+        shutil.copy(ref.path / "params.safetensors", out / "params.safetensors")
+        return types.SimpleNamespace(summary={"test_accuracy": -1.0, "test_loss": -1.0})
+
+    monkeypatch.setattr(dljax.train, "train", fake_train)
+    loaded = ReferenceClassifier.load_or_train("digits", cache_dir=tmp_path, config=config)
+    assert loaded.path == path
+    assert loaded.accuracy == ref.accuracy  # the winner's files, not the loser's
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary folder left
 
 
 def test_reference_features_shape_and_resizing(tiny_reference, digits):
