@@ -355,7 +355,8 @@ def catalogue_page() -> str:
         "menyunting dokumentasi. Di terminal: `dljax list`.\n\n"
     )
     text += f"## Model ({len(MODELS)})\n\n"
-    text += "| model | keterangan | tugas | dataset bawaan | contoh |\n| --- | --- | --- | --- | --- |\n"
+    text += "| model | keterangan | tugas | dataset bawaan | contoh |\n"
+    text += "| --- | --- | --- | --- | --- |\n"
     for name, spec in MODELS.items():
         text += (
             f"| `{name}` | {_cell(spec.description)} | {_cell(spec.task)} | "
@@ -545,3 +546,25 @@ def setup(app):
     app.connect("builder-inited", generate_all)
     app.connect("build-finished", write_lesson_times)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def main(argv: list[str]) -> int:
+    """`python docs/_ext/dljax_docs.py lessons-header`: rewrite Colab badges and install
+    cells from pyproject.toml, then re-pair the notebooks with jupytext."""
+    import subprocess
+    import sys
+
+    if argv != ["lessons-header"]:
+        print("pemakaian: python docs/_ext/dljax_docs.py lessons-header", file=sys.stderr)
+        return 2
+    for path in lessons():
+        if update_lesson_header(path):
+            subprocess.run([sys.executable, "-m", "jupytext", "--sync", str(path)], check=True)
+            print(f"diperbarui: {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))
