@@ -488,6 +488,7 @@ def results_page(
         "(skrip di `benchmarks/` menulisnya; tidak ada angka yang diketik ulang di sini). "
         "Angka akurasi bawaan di README dijaga oleh `tests/test_golden_metrics.py`.\n\n"
     )
+    written: set[Path] = set()
     for path in sorted(results.glob("*.json")):
         data = json.loads(path.read_text())
         text += f"## `{path.name}`\n\n"
@@ -496,14 +497,26 @@ def results_page(
             if entry:
                 groups.setdefault(metric, []).append((" / ".join(entry), value))
         for metric, rows in groups.items():
-            if len(rows) < 2:
+            if not is_measurement(metric, rows):
                 continue
             image = images / f"{path.stem}-{re.sub(r'[^a-zA-Z0-9_]+', '_', metric)}.png"
             plot_metric(metric, rows, image)
+            written.add(image)
             text += f"```{{figure}} /{image.relative_to(DOCS).as_posix()}\n:alt: {metric}\n\n"
             text += f"`{metric}` dalam `{path.name}`\n```\n\n"
         text += _render(data, 3, "Rincian")
+    for stale in images.glob("*.png"):
+        if stale not in written:
+            stale.unlink()
     return text
+
+
+def is_measurement(metric: str, rows: list[tuple[str, float]]) -> bool:
+    """Worth a chart: a measured quantity (not a setting such as epochs, sizes or targets)
+    with at least two entries that differ."""
+    values = [v for _, v in rows]
+    settings = metric.startswith(("target", "num_", "n_")) or all(v.is_integer() for v in values)
+    return len(rows) >= 2 and not settings and len(set(values)) > 1
 
 
 # ------------------------------------------------------------------------------ sphinx
