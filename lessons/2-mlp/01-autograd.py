@@ -295,10 +295,11 @@ for nama, X in (("mentah", X_mentah), ("distandarkan", X_standar)):
     kapan = f"{tercapai[0]} langkah" if len(tercapai) else f"belum setelah {langkah_gd} langkah"
     print(f"{nama:13s}: κ = {format_float(kappa, 0):>9}, loss berlebih < 1 % dalam {kapan}")
     ax.semilogy(
-        np.maximum(np.asarray(berlebih), 1e-12), label=f"{nama} (κ ≈ {format_float(kappa, 0)})"
+        np.maximum(np.asarray(berlebih), 1e-7), label=f"{nama} (κ ≈ {format_float(kappa, 0)})"
     )
 ax.set_xlabel("langkah")
 ax.set_ylabel("(MSE − MSE terbaik) / var(y)")
+ax.set_ylim(5e-8, None)  # di bawah ini: batas presisi float32
 ax.set_title("Gradient descent: fitur mentah vs distandarkan")
 ax.grid(alpha=0.3)
 ax.legend()
