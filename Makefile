@@ -1,19 +1,32 @@
 # Two entry points, from a fresh clone with only Python and make:
 #   make demo   create .venv if missing, install, train the MLP on the embedded digits data
 #   make test   create .venv if missing, install with the test extras, run the whole test suite
+#   make docs   build the course site into docs/_build/html (offline; lessons in FAST mode
+#               unless DLJAX_FAST=0, executed once and cached by jupyter-cache)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench lock clean
+.PHONY: demo test docs lessons-header bench lock clean
 
 demo: $(STAMP)
 	$(BIN)/dljax train mlp
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The site. Records each lesson's execution seconds in benchmarks/results/lessons.json.
+DLJAX_FAST ?= 1
+docs: $(STAMP)
+	DLJAX_FAST=$(DLJAX_FAST) DLJAX_LESSONS_JSON=benchmarks/results/lessons.json \
+		$(BIN)/python -m sphinx -b html -q docs docs/_build/html
+	@echo "Situs: docs/_build/html/index.html (python -m http.server -d docs/_build/html)"
+
+# Rewrite every lesson's Colab badge and install cell from [project.urls] in pyproject.toml.
+lessons-header: $(STAMP)
+	$(BIN)/python docs/_ext/dljax_docs.py lessons-header
 
 # Throughput benchmarks; PyTorch is optional (see README) and only needed for its column.
 bench: $(STAMP)
@@ -25,13 +38,13 @@ $(BIN)/python:
 
 # Installs exactly the tested versions pinned in constraints.txt.
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,docs]"
 	touch $(STAMP)
 
 # Refresh the lock after changing dependencies in pyproject.toml (then run `make test`).
 lock: | $(BIN)/python
-	$(BIN)/python -m pip install -q --upgrade -e ".[test]"
+	$(BIN)/python -m pip install -q --upgrade -e ".[test,docs]"
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^torch==' > constraints.txt
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache docs/_build

@@ -44,6 +44,7 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 
 from dljax.exercises import maths as latihan
+from dljax.formatting import format_float
 
 # %% [markdown]
 # ## Membuat vektor
@@ -171,7 +172,7 @@ plt.show()
 #
 # $$x^\top y = \sum_{i=1}^{n} x_i y_i .$$
 #
-# Satu neuron menghitung tepat ini: $w^\top x + b$. Dari hasil kali dalam kita mendapat
+# Inilah yang dihitung sebuah neuron: $w^\top x + b$. Dari hasil kali dalam kita mendapat
 # **norma** (panjang) $\|x\| = \sqrt{x^\top x}$ dan **sudut** $\theta$ antara dua vektor:
 #
 # $$\cos\theta = \frac{x^\top y}{\|x\|\,\|y\|} .$$
@@ -183,7 +184,9 @@ plt.show()
 print("p · q          =", jnp.dot(p, q), "=", p @ q, "=", jnp.sum(p * q))
 print("‖p‖            =", jnp.linalg.norm(p), "=", jnp.sqrt(p @ p))
 cos = p @ q / (jnp.linalg.norm(p) * jnp.linalg.norm(q))
-print(f"cos θ          = {cos:.4f}  →  θ = {jnp.degrees(jnp.arccos(cos)):.1f}°")
+print(
+    f"cos θ          = {format_float(cos, 4)}  →  θ = {format_float(jnp.degrees(jnp.arccos(cos)), 1)}°"
+)
 
 # %% [markdown]
 # Contoh nyata: tiga rumah dengan fitur (luas bangunan dalam 100 m², kamar tidur, umur dalam
@@ -199,7 +202,7 @@ rumah = {
 for nama, v in rumah.items():
     c = rumah["A"] @ v / (jnp.linalg.norm(rumah["A"]) * jnp.linalg.norm(v))
     jarak = jnp.linalg.norm(rumah["A"] - v)
-    print(f"A vs {nama}: cosine = {c:.3f}, jarak Euclid = {jarak:.2f}")
+    print(f"A vs {nama}: cosine = {format_float(c, 3)}, jarak Euclid = {format_float(jarak, 2)}")
 
 # %% [markdown]
 # Ketaksamaan Cauchy–Schwarz, $|x^\top y| \le \|x\|\,\|y\|$, menjamin $\cos\theta$ selalu di
@@ -215,7 +218,7 @@ for dim in (2, 10, 100, 1000):
     Y = jax.random.normal(ky, (1000, dim))
     cos = jnp.sum(X * Y, axis=1) / (jnp.linalg.norm(X, axis=1) * jnp.linalg.norm(Y, axis=1))
     ax.hist(cos, bins=50, range=(-1, 1), histtype="step", lw=2, label=f"dimensi {dim}")
-    print(f"dimensi {dim:4d}: max |cos θ| = {jnp.max(jnp.abs(cos)):.3f}")
+    print(f"dimensi {dim:4d}: max |cos θ| = {format_float(jnp.max(jnp.abs(cos)), 3)}")
 ax.set_xlabel("cos θ antara dua vektor acak")
 ax.set_ylabel("banyak pasangan")
 ax.set_title("Vektor acak berdimensi tinggi hampir saling tegak lurus")
@@ -270,6 +273,6 @@ latihan.check_angle(sudut)
 # - `jnp.concatenate` menyambung, `jnp.stack` menumpuk, `x[a:b:c]` dan *mask* memotong.
 # - Kombinasi linear $\alpha x + \beta y$; hasil kali dalam $x^\top y = \sum_i x_i y_i$,
 #   norma $\|x\| = \sqrt{x^\top x}$, dan $\cos\theta = x^\top y / (\|x\|\|y\|)$.
-# - Satu neuron menghitung $w^\top x + b$: hasil kali dalam adalah batu bata jaringan saraf.
+# - Satu neuron menghitung $w^\top x + b$: hasil kali dalam adalah komponen dasar jaringan saraf.
 #
 # Berikutnya: fungsi linear, dan bagaimana `jax.grad` membuat aproksimasi Taylor.

@@ -44,6 +44,7 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 
 from dljax.exercises import maths as latihan
+from dljax.formatting import format_float
 
 # %% [markdown]
 # ## Superposisi
@@ -141,7 +142,7 @@ ax.legend()
 ax.grid(alpha=0.3)
 plt.show()
 print(
-    f"g'(z) dari jax.grad = {dg(z):.6f}, dari rumus 2cos(2z) + 0,6z = {2 * jnp.cos(2 * z) + 0.6 * z:.6f}"
+    f"g'(z) dari jax.grad = {format_float(dg(z), 6)}, dari rumus 2cos(2z) + 0,6z = {format_float(2 * jnp.cos(2 * z) + 0.6 * z, 6)}"
 )
 
 # %% [markdown]
@@ -174,8 +175,8 @@ for h in (1.0, 0.1, 0.01):
     f_z, turunan = jax.jvp(f, (z,), (x - z,))
     taylor_jvp = f_z + turunan
     print(
-        f"h = {h:5.2f}: f(x) = {f(x):.6f}, Taylor(grad) = {taylor_grad:.6f}, "
-        f"Taylor(jvp) = {taylor_jvp:.6f}, galat = {abs(f(x) - taylor_grad):.2e}"
+        f"h = {format_float(h, 2):>5}: f(x) = {format_float(f(x), 6)}, Taylor(grad) = {format_float(taylor_grad, 6)}, "
+        f"Taylor(jvp) = {format_float(taylor_jvp, 6)}, galat = {abs(f(x) - taylor_grad):.2e}"
     )
 
 # %% [markdown]
@@ -215,7 +216,7 @@ plt.show()
 eta = 0.05
 x_baru = z - eta * grad_f(z)
 print(
-    f"f(z) = {f(z):.5f} → f(z - η∇f(z)) = {f(x_baru):.5f} (prediksi Taylor {f(z) - eta * grad_f(z) @ grad_f(z):.5f})"
+    f"f(z) = {format_float(f(z), 5)} → f(z - η∇f(z)) = {format_float(f(x_baru), 5)} (prediksi Taylor {format_float(f(z) - eta * grad_f(z) @ grad_f(z), 5)})"
 )
 
 # %% [markdown]

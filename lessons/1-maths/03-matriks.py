@@ -42,6 +42,7 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 
 from dljax.exercises import maths as latihan
+from dljax.formatting import format_float
 from dljax.lesson import budget
 
 # %% [markdown]
@@ -130,7 +131,9 @@ for n in budget((128, 256, 512, 1024), (64, 128, 256)):
     for _ in range(ulang):
         matmul(X, X).block_until_ready()
     dt = (time.perf_counter() - t0) / ulang
-    print(f"n = {n:5d}: {dt * 1e3:7.2f} ms  →  {2 * n**3 / dt / 1e9:6.1f} GFLOP/s")
+    print(
+        f"n = {n:5d}: {format_float(dt * 1e3, 2):>7} ms  →  {format_float(2 * n**3 / dt / 1e9, 1):>6} GFLOP/s"
+    )
 
 # %% [markdown]
 # ## Matriks sebagai gambar
@@ -206,7 +209,7 @@ print("‖A‖_2  =", jnp.linalg.norm(A, ord=2), "= σ_max =", jnp.linalg.svd(A,
 
 xs = jax.random.normal(kC, (1000, 3))
 rasio = jnp.linalg.norm(xs @ A.T, axis=1) / jnp.linalg.norm(xs, axis=1)
-print(f"max ‖Ax‖/‖x‖ pada 1000 vektor acak = {rasio.max():.4f} (≤ ‖A‖_2)")
+print(f"max ‖Ax‖/‖x‖ pada 1000 vektor acak = {format_float(rasio.max(), 4)} (≤ ‖A‖_2)")
 
 # %% [markdown]
 # ## Latihan

@@ -48,6 +48,7 @@ import numpy as np
 
 from dljax.data import table
 from dljax.exercises import maths as latihan
+from dljax.formatting import format_float
 from dljax.lesson import budget, find_shared_file
 
 # %% [markdown]
@@ -96,7 +97,7 @@ ax.plot(
     ts,
     c_normal[0] + c_normal[1] * ts,
     "r-",
-    label=f"kuadrat terkecil: {c_normal[0]:.2f} + {c_normal[1]:.2f} t",
+    label=f"kuadrat terkecil: {format_float(c_normal[0], 2)} + {format_float(c_normal[1], 2)} t",
 )
 ax.vlines(t, y, A_garis @ c_normal, color="gray", lw=0.8, label="residu")
 ax.set_xlabel("t")
@@ -175,7 +176,7 @@ x_normal = jnp.linalg.solve(A.T @ A, A.T @ b)
 x_lstsq, *_ = jnp.linalg.lstsq(A, b)
 print(f"\n{'kolom':22s} {'benar':>8s} {'normal':>9s} {'lstsq':>9s}")
 for nama, c, xn, xl in zip(nama_kolom, benar, x_normal, x_lstsq, strict=True):
-    print(f"{nama:22s} {c:8.1f} {xn:9.2f} {xl:9.2f}")
+    print(f"{nama:22s} {format_float(c, 1):>8} {format_float(xn, 2):>9} {format_float(xl, 2):>9}")
 
 # %% [markdown]
 # `lstsq` membuang satu arah yang sebenarnya penting, sehingga koefisiennya kacau. Obatnya
@@ -192,7 +193,7 @@ x_normal = jnp.linalg.solve(A_s.T @ A_s, A_s.T @ b) / s
 x_lstsq = jnp.linalg.lstsq(A_s, b)[0] / s
 print(f"\n{'kolom':22s} {'benar':>8s} {'normal':>9s} {'lstsq':>9s}")
 for nama, c, xn, xl in zip(nama_kolom, benar, x_normal, x_lstsq, strict=True):
-    print(f"{nama:22s} {c:8.1f} {xn:9.2f} {xl:9.2f}")
+    print(f"{nama:22s} {format_float(c, 1):>8} {format_float(xn, 2):>9} {format_float(xl, 2):>9}")
 print(f"\nselisih terbesar normal vs lstsq: {jnp.max(jnp.abs(x_normal - x_lstsq)):.2e}")
 
 # %% [markdown]
@@ -206,7 +207,7 @@ print(f"\nselisih terbesar normal vs lstsq: {jnp.max(jnp.abs(x_normal - x_lstsq)
 
 # %%
 rms = jnp.sqrt(jnp.mean((A @ x_lstsq - b) ** 2))
-print(f"galat RMS = {rms:.1f} juta rupiah (derau sebenarnya: {table.HOUSE_NOISE})")
+print(f"galat RMS = {format_float(rms, 1)} juta rupiah (derau sebenarnya: {table.HOUSE_NOISE})")
 
 # %% [markdown]
 # Makin banyak data, makin tepat taksirannya: galat koefisien turun kira-kira seperti
@@ -228,7 +229,7 @@ def galat_relatif(m, seed):
 galat_rel = []
 for m in ukuran:
     galat_rel.append(np.mean([galat_relatif(m, seed) for seed in range(1, ulangan + 1)]))
-    print(f"m = {m:6d}: galat relatif rata-rata koefisien = {galat_rel[-1]:.4f}")
+    print(f"m = {m:6d}: galat relatif rata-rata koefisien = {format_float(galat_rel[-1], 4)}")
 
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.loglog(ukuran, galat_rel, "o-", label=f"galat relatif rata-rata ({ulangan} tabel per ukuran)")
@@ -282,14 +283,15 @@ else:
     prediksi, harga = ke_rupiah(A_uji @ x_hat), ke_rupiah(uji["target"])
     rms_model = np.sqrt(np.mean((prediksi - harga) ** 2))
     rms_rata = np.sqrt(np.mean((data.target_mean - harga) ** 2))
-    print(f"RMS uji model linear       : {rms_model / 1e6:.2f} juta")
-    print(f"RMS uji tebak rata-rata    : {rms_rata / 1e6:.2f} juta")
+    print(f"RMS uji model linear       : {format_float(rms_model / 1e6, 2)} juta")
+    print(f"RMS uji tebak rata-rata    : {format_float(rms_rata / 1e6, 2)} juta")
     print(
         "\nefek terbesar pada harga (juta; per 1 simpangan baku untuk fitur angka, ya vs tidak untuk fitur 0/1):"
     )
     urutan = np.argsort(-np.abs(np.asarray(x_hat[1:])))
     for j in urutan[:6]:
-        print(f"  {data.feature_names[j]:32s} {x_hat[1 + j] * data.target_std / 1e6:+.2f}")
+        juta = float(x_hat[1 + j] * data.target_std / 1e6)
+        print(f"  {data.feature_names[j]:32s} {'+' if juta >= 0 else ''}{format_float(juta, 2)}")
 
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.scatter(harga / 1e6, prediksi / 1e6, s=12)

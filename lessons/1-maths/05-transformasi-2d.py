@@ -40,6 +40,7 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 
 from dljax.exercises import maths as latihan
+from dljax.formatting import format_float
 
 # %% [markdown]
 # ## Kolom matriks = bayangan vektor basis
@@ -112,7 +113,7 @@ def gambar(ax, A, judul):
     ax.set_xlim(-2.2, 2.2)
     ax.set_ylim(-2.2, 2.2)
     ax.set_aspect("equal")
-    ax.set_title(f"{judul}\ndet = {jnp.linalg.det(A):.2f}", fontsize=10)
+    ax.set_title(f"{judul}\ndet = {format_float(jnp.linalg.det(A), 2)}", fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -173,7 +174,7 @@ def luas_poligon(p):
 
 for judul, M in transformasi.items():
     print(
-        f"{judul:26s}: luas bayangan persegi = {luas_poligon(terapkan(M, persegi)):.3f}, |det| = {abs(jnp.linalg.det(M)):.3f}"
+        f"{judul:26s}: luas bayangan persegi = {format_float(luas_poligon(terapkan(M, persegi)), 3)}, |det| = {format_float(abs(jnp.linalg.det(M)), 3)}"
     )
 
 # %% [markdown]

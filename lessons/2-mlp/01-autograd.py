@@ -16,7 +16,7 @@
 # # 2.1 Gradien otomatis secara fungsional
 #
 # Melatih jaringan saraf berarti menurunkan *loss* dengan mengikuti gradiennya. Menurunkan
-# gradien jutaan parameter dengan tangan mustahil; **diferensiasi otomatis** (*autograd*)
+# gradien jutaan parameter secara manual mustahil; **diferensiasi otomatis** (*autograd*)
 # melakukannya untuk kita, tepat (bukan aproksimasi beda hingga) dan secepat menghitung
 # fungsinya sendiri.
 #
@@ -46,8 +46,10 @@ import time
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
+import numpy as np
 
 from dljax.exercises import mlp as latihan
+from dljax.formatting import format_float
 from dljax.lesson import budget
 
 # %% [markdown]
@@ -66,11 +68,11 @@ def f(x):
 df = jax.grad(f)
 d2f = jax.grad(jax.grad(f))
 x0 = 1.3
-print(f"f'(1,3)  dari jax.grad = {df(x0):.6f}")
-print(f"f'(1,3)  dari rumus    = {2 * x0 * jnp.sin(x0) + x0**2 * jnp.cos(x0):.6f}")
-print(f"f''(1,3) dari jax.grad = {d2f(x0):.6f}")
+print(f"f'(1,3)  dari jax.grad = {format_float(df(x0), 6)}")
+print(f"f'(1,3)  dari rumus    = {format_float(2 * x0 * jnp.sin(x0) + x0**2 * jnp.cos(x0), 6)}")
+print(f"f''(1,3) dari jax.grad = {format_float(d2f(x0), 6)}")
 print(
-    f"f''(1,3) dari rumus    = {2 * jnp.sin(x0) + 4 * x0 * jnp.cos(x0) - x0**2 * jnp.sin(x0):.6f}"
+    f"f''(1,3) dari rumus    = {format_float(2 * jnp.sin(x0) + 4 * x0 * jnp.cos(x0) - x0**2 * jnp.sin(x0), 6)}"
 )
 
 # %%
@@ -95,8 +97,8 @@ plt.show()
 tepat = 2 * x0 * jnp.sin(x0) + x0**2 * jnp.cos(x0)
 for h in (1e-1, 1e-2, 1e-3, 1e-4):
     beda = (f(x0 + h) - f(x0 - h)) / (2 * h)
-    print(f"h = {h:.0e}: beda hingga = {beda:.6f}, galat = {abs(beda - tepat):.1e}")
-print(f"jax.grad          = {df(x0):.6f}, galat = {abs(df(x0) - tepat):.1e}")
+    print(f"h = {h:.0e}: beda hingga = {format_float(beda, 6)}, galat = {abs(beda - tepat):.1e}")
+print(f"jax.grad          = {format_float(df(x0), 6)}, galat = {abs(df(x0) - tepat):.1e}")
 
 # %% [markdown]
 # ## Beberapa argumen: `argnums`
@@ -145,7 +147,9 @@ grads = jax.grad(loss)(params)
 print("gradien:", grads)
 print("struktur sama:", jax.tree.structure(grads) == jax.tree.structure(params))
 params_baru = jax.tree.map(lambda p, g: p - 0.01 * g, params, grads)
-print(f"loss sebelum {loss(params):.3f} → sesudah satu langkah {loss(params_baru):.3f}")
+print(
+    f"loss sebelum {format_float(loss(params), 3)} → sesudah satu langkah {format_float(loss(params_baru), 3)}"
+)
 
 # %% [markdown]
 # ## `value_and_grad` dan `has_aux`
@@ -208,7 +212,7 @@ for i in range(jumlah_langkah):
     riwayat.append(float(nilai))
 cuplikan[jumlah_langkah] = theta
 print({k: round(float(v), 3) for k, v in theta.items()}, "(sebenarnya a = 1,5, b = 2, c = 0,5)")
-print(f"MSE akhir = {mse(theta):.4f} (varians derau = {0.2**2:.4f})")
+print(f"MSE akhir = {format_float(mse(theta), 4)} (varians derau = {format_float(0.2**2, 4)})")
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
@@ -242,7 +246,71 @@ for nama, fn in (("tanpa jit", langkah_python), ("dengan jit", langkah)):
     for _ in range(100):
         hasil, _ = fn(theta, 0.05)
     jax.block_until_ready(hasil)
-    print(f"{nama:10s}: {(time.perf_counter() - t0) * 10:.3f} ms per langkah")
+    print(f"{nama:10s}: {format_float((time.perf_counter() - t0) * 10, 3)} ms per langkah")
+
+# %% [markdown]
+# ## Mengapa masukan distandarkan?
+#
+# *Gradient descent* memakai **satu** laju belajar $\eta$ untuk semua parameter. Bila fitur
+# berbeda skala jauh, misalnya jumlah kamar (1–5) dan luas rumah (30–300 m²), *loss*-nya
+# berbentuk lembah yang sangat sempit dan panjang: $\eta$ harus kecil agar langkah tidak
+# meloncat keluar di arah yang curam (luas), sehingga langkah di arah yang landai (kamar)
+# nyaris tak bergerak. Ukurannya adalah **bilangan kondisi** $\kappa = \lambda_\max /
+# \lambda_\min$ dari matriks Hessian; *gradient descent* butuh kira-kira $\kappa$ langkah.
+#
+# **Standardisasi** (kurangi rata-rata, bagi simpangan baku per fitur) membuat lembahnya
+# hampir bundar. Kita bandingkan regresi linear yang sama, dengan laju belajar terbaik
+# masing-masing ($\eta = 1/\lambda_\max$).
+
+# %%
+kk, kl, ke = jax.random.split(jax.random.key(2), 3)
+m = 200
+kamar = jax.random.randint(kk, (m,), 1, 6).astype(jnp.float32)  # (m,) 1..5 kamar
+luas = jax.random.uniform(kl, (m,), minval=30.0, maxval=300.0)  # (m,) m²
+harga = 100.0 + 50.0 * kamar + 2.0 * luas + 20.0 * jax.random.normal(ke, (m,))  # juta rupiah
+
+
+def jalankan_gd(X, y, langkah):
+    """Gradient descent untuk regresi linear; kembalikan (loss berlebih relatif, kappa)."""
+    A = jnp.concatenate([jnp.ones((len(X), 1)), X], axis=1)  # (m, 1 + fitur)
+    nilai_eigen = jnp.linalg.eigvalsh(2 / len(A) * A.T @ A)  # Hessian MSE, menaik
+    lr = 1.0 / nilai_eigen[-1]
+    loss = lambda w: jnp.mean((A @ w - y) ** 2)
+    w_terbaik = jnp.linalg.lstsq(A, y)[0]
+
+    def satu_langkah(w, _):
+        return w - lr * jax.grad(loss)(w), loss(w) - loss(w_terbaik)
+
+    _, berlebih = jax.lax.scan(satu_langkah, jnp.zeros(A.shape[1]), None, length=langkah)
+    return berlebih / jnp.var(y), float(nilai_eigen[-1] / nilai_eigen[0])
+
+
+X_mentah = jnp.stack([kamar, luas], axis=1)  # (m, 2)
+X_standar = (X_mentah - X_mentah.mean(axis=0)) / X_mentah.std(axis=0)
+langkah_gd = budget(2000, 500)
+fig, ax = plt.subplots(figsize=(7, 3.8))
+for nama, X in (("mentah", X_mentah), ("distandarkan", X_standar)):
+    berlebih, kappa = jalankan_gd(X, harga, langkah_gd)
+    tercapai = np.flatnonzero(np.asarray(berlebih) < 0.01)
+    kapan = f"{tercapai[0]} langkah" if len(tercapai) else f"belum setelah {langkah_gd} langkah"
+    print(f"{nama:13s}: κ = {format_float(kappa, 0):>9}, loss berlebih < 1 % dalam {kapan}")
+    ax.semilogy(
+        np.maximum(np.asarray(berlebih), 1e-7), label=f"{nama} (κ ≈ {format_float(kappa, 0)})"
+    )
+ax.set_xlabel("langkah")
+ax.set_ylabel("(MSE − MSE terbaik) / var(y)")
+ax.set_ylim(5e-8, None)  # di bawah ini: batas presisi float32
+ax.set_title("Gradient descent: fitur mentah vs distandarkan")
+ax.grid(alpha=0.3)
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Modelnya sama persis (bobot untuk fitur yang distandarkan bisa diubah kembali ke bobot untuk
+# fitur mentah), tetapi *gradient descent* pada fitur mentah masih jauh dari optimum setelah
+# ratusan langkah, sedangkan dengan fitur yang distandarkan ia sampai dalam beberapa langkah.
+# Karena itu data masukan jaringan saraf hampir selalu dinormalkan lebih dulu (piksel ke
+# [0, 1], fitur tabel ke rata-rata 0 dan simpangan baku 1).
 
 # %% [markdown]
 # ## Latihan
@@ -282,5 +350,7 @@ latihan.check_sgd_step(langkah_sgd)
 # - `jax.value_and_grad(..., has_aux=True)` memberi loss, informasi tambahan, dan gradien.
 # - *Gradient descent* $\theta \leftarrow \theta - \eta\nabla L$ mencocokkan model yang tidak punya
 #   rumus tertutup; `jax.jit` membuat setiap langkah jauh lebih cepat.
+# - Fitur dengan skala yang sangat berbeda membuat *gradient descent* lambat (bilangan kondisi
+#   besar); standardisasi masukan memperbaikinya.
 #
 # Berikutnya: jaringan saraf pertama kita, MLP, ditulis dengan JAX murni.

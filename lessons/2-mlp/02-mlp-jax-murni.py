@@ -49,10 +49,12 @@ import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import mlp as latihan
+from dljax.formatting import format_float, format_percent
 from dljax.lesson import budget
 
 # %% [markdown]
@@ -173,9 +175,9 @@ def akurasi(params, x, y):
 
 
 print(
-    f"loss awal = {jax.jit(loss_fn)(params, X_latih, y_latih):.3f} (tebakan acak: log 3 = {jnp.log(3.0):.3f})"
+    f"loss awal = {format_float(jax.jit(loss_fn)(params, X_latih, y_latih), 3)} (tebakan acak: log 3 = {format_float(jnp.log(3.0), 3)})"
 )
-print(f"akurasi awal = {akurasi(params, X_latih, y_latih):.3f}")
+print(f"akurasi awal = {format_float(akurasi(params, X_latih, y_latih), 3)}")
 
 # %% [markdown]
 # ## Satu langkah pelatihan, dikompilasi dengan `jit`
@@ -202,7 +204,7 @@ for nama, fn in (("tanpa jit", langkah), ("dengan jit", langkah_jit)):
     for _ in range(20):
         hasil = fn(params, xb, yb, 0.1)
     jax.block_until_ready(hasil)
-    print(f"{nama:10s}: {(time.perf_counter() - t0) / 20 * 1e3:.3f} ms per langkah")
+    print(f"{nama:10s}: {format_float((time.perf_counter() - t0) / 20 * 1e3, 3)} ms per langkah")
 
 # %% [markdown]
 # ## Melatih
@@ -228,6 +230,9 @@ params = init_params(jax.random.key(0), ukuran)
 kunci_data = jax.random.key(1)
 n = len(X_latih)
 riwayat = {"loss": [], "akurasi_uji": []}
+# potret parameter di beberapa epoch (rapat di awal, saat batasnya berubah paling cepat)
+epoch_potret = sorted({0, *np.unique(np.geomspace(1, epochs, 5).round().astype(int)).tolist()})
+potret = {0: params}
 t0 = time.perf_counter()
 for epoch in range(epochs):
     urutan = jax.random.permutation(jax.random.fold_in(kunci_data, epoch), n)
@@ -238,20 +243,24 @@ for epoch in range(epochs):
         losses.append(nilai)
     riwayat["loss"].append(float(jnp.mean(jnp.stack(losses))))  # satu sinkronisasi per epoch
     riwayat["akurasi_uji"].append(float(akurasi(params, X_uji, y_uji)))
-print(f"{epochs} epoch dalam {time.perf_counter() - t0:.1f} dtk")
+    if epoch + 1 in epoch_potret:
+        potret[epoch + 1] = params
+print(f"{epochs} epoch dalam {format_float(time.perf_counter() - t0, 1)} dtk")
 print(
-    f"akurasi latih = {akurasi(params, X_latih, y_latih):.3f}, akurasi uji = {riwayat['akurasi_uji'][-1]:.3f}"
+    f"akurasi latih = {format_float(akurasi(params, X_latih, y_latih), 3)}, akurasi uji = {format_float(riwayat['akurasi_uji'][-1], 3)}"
 )
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
-ax1.plot(riwayat["loss"])
+ax1.plot(range(1, epochs + 1), riwayat["loss"])
 ax1.set_xlabel("epoch")
+ax1.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
 ax1.set_ylabel("cross-entropy latih")
 ax1.set_title("Loss latih")
 ax1.grid(alpha=0.3)
-ax2.plot(riwayat["akurasi_uji"], color="tab:green")
+ax2.plot(range(1, epochs + 1), riwayat["akurasi_uji"], color="tab:green")
 ax2.set_xlabel("epoch")
+ax2.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
 ax2.set_ylabel("akurasi uji")
 ax2.set_title("Akurasi pada data uji")
 ax2.grid(alpha=0.3)
@@ -281,7 +290,37 @@ ax.contourf(
 )
 ax.scatter(uji["input"][:, 0], uji["input"][:, 1], c=uji["label"], cmap="brg", s=8)
 ax.set_aspect("equal")
-ax.set_title(f"Batas keputusan MLP {ukuran} (akurasi uji {riwayat['akurasi_uji'][-1]:.1%})")
+ax.set_title(
+    f"Batas keputusan MLP {ukuran} (akurasi uji {format_percent(riwayat['akurasi_uji'][-1], 1)})"
+)
+plt.show()
+
+# %% [markdown]
+# ### Batas keputusan selama pelatihan
+#
+# Potret parameter yang kita simpan selama pelatihan memperlihatkan *bagaimana* batas itu
+# terbentuk: mula-mula (bobot acak) hampir seluruh bidang jatuh ke satu atau dua kelas, lalu
+# batasnya berputar dan melengkung sampai mengikuti lengan-lengan spiral.
+
+# %%
+prediksi_kisi = jax.jit(lambda p, x: jnp.argmax(mlp(p, x), axis=1))
+fig, axes = plt.subplots(2, 3, figsize=(10, 6.8), sharex=True, sharey=True)
+for ax, (ep, p_ep) in zip(axes.ravel(), list(potret.items())[-6:], strict=False):
+    ax.contourf(
+        np.asarray(gx),
+        np.asarray(gy),
+        np.asarray(prediksi_kisi(p_ep, kisi).reshape(gx.shape)),
+        levels=[-0.5, 0.5, 1.5, 2.5],
+        cmap="brg",
+        alpha=0.25,
+    )
+    ax.scatter(uji["input"][:, 0], uji["input"][:, 1], c=uji["label"], cmap="brg", s=3)
+    ax.set_aspect("equal")
+    ax.set_title(f"epoch {ep}: akurasi uji {format_percent(akurasi(p_ep, X_uji, y_uji), 0)}")
+for ax in axes.ravel()[len(potret) :]:
+    ax.axis("off")
+fig.suptitle("Batas keputusan selama pelatihan")
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -313,7 +352,7 @@ latihan.check_accuracy(hitung_akurasi)
 
 # %% [markdown]
 # **Latihan 3.** Jumlah seluruh bilangan dalam pytree parameter apa pun. Berapa parameter MLP
-# $(2, 64, 64, 3)$ kita? Hitung juga dengan tangan: $\sum_l (d_{l-1} + 1)\,d_l$.
+# $(2, 64, 64, 3)$ kita? Hitung juga secara manual: $\sum_l (d_{l-1} + 1)\,d_l$.
 
 
 # %%

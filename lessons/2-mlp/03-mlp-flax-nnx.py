@@ -44,10 +44,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import optax
 from flax import nnx
+from matplotlib.ticker import MaxNLocator
 
 from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import mlp as latihan
+from dljax.formatting import format_float
 from dljax.lesson import budget
 
 # %%
@@ -113,7 +115,7 @@ print("hasil sama setelah split → merge:", jnp.allclose(model(X_uji[:10]), mod
 # u = -\eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}$$
 #
 # ($\hat m, \hat v$: $m, v$ yang dikoreksi bias). Adam menskalakan langkah per parameter, jadi
-# jauh kurang peka terhadap skala gradien. Kita cek satu langkah dengan tangan:
+# jauh kurang peka terhadap skala gradien. Kita periksa satu langkah secara manual:
 
 # %%
 tx = optax.adam(learning_rate=0.1)
@@ -201,8 +203,8 @@ def latih_model(tx, seed=0):
 model_sgd, riwayat_sgd = latih_model(optax.sgd(0.05))
 tx_adam = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(jadwal))
 model_adam, riwayat_adam = latih_model(tx_adam)
-print(f"akurasi uji SGD  = {riwayat_sgd['akurasi_uji'][-1]:.3f}")
-print(f"akurasi uji Adam = {riwayat_adam['akurasi_uji'][-1]:.3f}")
+print(f"akurasi uji SGD  = {format_float(riwayat_sgd['akurasi_uji'][-1], 3)}")
+print(f"akurasi uji Adam = {format_float(riwayat_adam['akurasi_uji'][-1], 3)}")
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -211,9 +213,11 @@ for nama, r in (("SGD (lr 0,05)", riwayat_sgd), ("Adam + jadwal", riwayat_adam))
     ax2.plot(r["akurasi_uji"], label=nama)
 ax1.set_yscale("log")
 ax1.set_xlabel("epoch")
+ax1.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
 ax1.set_ylabel("cross-entropy latih")
 ax1.set_title("Loss latih")
 ax2.set_xlabel("epoch")
+ax2.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
 ax2.set_ylabel("akurasi uji")
 ax2.set_title("Akurasi uji")
 for ax in (ax1, ax2):

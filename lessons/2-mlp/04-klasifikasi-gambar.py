@@ -38,10 +38,13 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import time
+
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 from flax import nnx
+from matplotlib.ticker import MaxNLocator
 
 from dljax import viz
 from dljax.config import DataConfig, build_config
@@ -49,6 +52,7 @@ from dljax.data import load_dataset
 from dljax.data.download import verify
 from dljax.data.mnist import MNIST_REMOTE
 from dljax.exercises import mlp as latihan
+from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import FAST, budget
 from dljax.train import Trainer
 
@@ -84,6 +88,64 @@ print(
 # %%
 viz.image_grid(latih["input"][:32], titles=[f"label {y}" for y in latih["label"][:32]], cols=8)
 plt.show()
+
+# %% [markdown]
+# ## Pipeline data dengan Grain, ditulis sekali
+#
+# Sebentar lagi mesin dljax akan menyembunyikan pipeline datanya. Isinya tidak ajaib; dengan
+# [Grain](https://github.com/google/grain) sebuah pipeline terdiri atas tiga bagian:
+#
+# 1. **sumber data** (`RandomAccessDataSource`): objek dengan `__len__` dan `__getitem__(i)`
+#    yang mengembalikan satu contoh sebagai array numpy, tanpa JAX;
+# 2. **sampler** (`IndexSampler`): urutan indeks yang dibaca, diacak per epoch dari sebuah
+#    seed, sehingga urutannya bisa diulang persis;
+# 3. **operasi**, misalnya `Batch`, yang menumpuk `batch_size` contoh menjadi satu batch.
+#
+# `grain.DataLoader` menjalankan ketiganya, bila perlu dengan beberapa proses pekerja.
+
+# %%
+import grain
+
+
+class SumberGambar(grain.sources.RandomAccessDataSource):
+    """Satu contoh per indeks: {"input": (H, W, C), "label": ()}."""
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+
+    def __len__(self):
+        return len(self.arrays["label"])
+
+    def __getitem__(self, i):
+        return {"input": self.arrays["input"][i], "label": self.arrays["label"][i]}
+
+
+sumber = SumberGambar(latih)
+sampler = grain.samplers.IndexSampler(num_records=len(sumber), shuffle=True, num_epochs=1, seed=0)
+loader = grain.DataLoader(
+    data_source=sumber,
+    sampler=sampler,
+    operations=[grain.transforms.Batch(batch_size=128, drop_remainder=True)],
+    worker_count=0,  # > 0: proses pekerja paralel
+)
+
+mulai = time.perf_counter()
+batches = list(loader)  # satu epoch
+detik = time.perf_counter() - mulai
+print(f"{len(batches)} batch per epoch, bentuk input {batches[0]['input'].shape}")
+print("10 label pertama batch pertama:", batches[0]["label"][:10])
+terbaca = sum(len(b["label"]) for b in batches)
+print(
+    f"{format_int(terbaca)} dari {format_int(len(sumber))} contoh terbaca (sisanya tidak cukup untuk satu batch)"
+)
+print(f"{format_float(len(sumber) / detik, 0)} contoh per detik")
+
+# %% [markdown]
+# Grain membaca **satu contoh per panggilan Python**; untuk gambar sekecil ini ongkos
+# panggilannya jauh lebih besar daripada datanya. Karena itu dljax memakai Grain dengan cara
+# lain: setiap elemen Grain adalah *satu batch* indeks yang dibaca dengan satu *gather* numpy
+# (`dljax.data.pipeline.grain_batches`), dan data yang muat di memori langsung diletakkan di
+# perangkat (`data.pipeline=device`). Urutannya tetap hanya bergantung pada `(seed, epoch)`.
 
 # %% [markdown]
 # ## Konfigurasi
@@ -124,15 +186,15 @@ print(
 def cetak(epoch, r):
     if epoch == 1 or epoch % max(1, epochs // 5) == 0 or epoch == epochs:
         print(
-            f"epoch {epoch:3d}: loss latih {r['train_loss']:.4f}, akurasi latih {r['train_accuracy']:.3f}, "
-            f"akurasi uji {r['test_accuracy']:.3f} ({r['time_s']:.1f} dtk)"
+            f"epoch {epoch:3d}: loss latih {format_float(r['train_loss'], 4)}, akurasi latih {format_float(r['train_accuracy'], 3)}, "
+            f"akurasi uji {format_float(r['test_accuracy'], 3)} ({format_float(r['time_s'], 1)} dtk)"
         )
 
 
 trainer = Trainer(config, dataset=data)
-print(f"{trainer.num_params:,} parameter, {trainer.steps_per_epoch} langkah per epoch")
+print(f"{format_int(trainer.num_params)} parameter, {trainer.steps_per_epoch} langkah per epoch")
 hasil = trainer.fit(progress=False, on_epoch_end=cetak)
-print(f"\nakurasi uji akhir: {hasil.summary['test_accuracy']:.2%}")
+print(f"\nakurasi uji akhir: {format_percent(hasil.summary['test_accuracy'], 2)}")
 
 # %% [markdown]
 # ## Kurva belajar
@@ -152,6 +214,7 @@ ax2.set_ylabel("akurasi")
 ax2.set_title("Kurva belajar: akurasi")
 for ax in (ax1, ax2):
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
     ax.grid(alpha=0.3)
     ax.legend()
 plt.show()
@@ -179,7 +242,7 @@ pred = np.concatenate(
         for i in range(0, len(x_uji), 1000)
     ]
 )
-print(f"akurasi uji (dihitung ulang): {np.mean(pred == y_uji):.2%}")
+print(f"akurasi uji (dihitung ulang): {format_percent(np.mean(pred == y_uji), 2)}")
 
 # %% [markdown]
 # ## Gambar yang salah diklasifikasi

@@ -51,6 +51,7 @@ import matplotlib.pyplot as plt
 from jax import lax
 
 from dljax.exercises import convnet as latihan
+from dljax.formatting import format_float
 
 # %% [markdown]
 # ## Rumus konvolusi
@@ -70,7 +71,7 @@ from dljax.exercises import convnet as latihan
 # sebenarnya menghitung korelasi silang; karena kernelnya dipelajari, perbedaan itu tidak
 # penting — jaringan akan mempelajari kernel yang sudah "terbalik".
 #
-# Mari mulai dengan versi paling jujur: perulangan Python.
+# Mari mulai dengan versi yang paling lugas: perulangan Python biasa.
 
 
 # %%
@@ -200,7 +201,7 @@ for name, fn in [("vmap + einsum", conv1d_batch), ("lax.conv", lax_conv)]:
     t0 = time.perf_counter()
     for _ in range(5):
         fn(big_x, big_w).block_until_ready()
-    print(f"{name:14s}: {(time.perf_counter() - t0) / 5 * 1000:.1f} ms per panggilan")
+    print(f"{name:14s}: {format_float((time.perf_counter() - t0) / 5 * 1000, 1)} ms per panggilan")
 
 # %% [markdown]
 # ## Padding dan stride
@@ -233,7 +234,7 @@ assert jnp.allclose(same, jnp.convolve(signal, kernel, mode="same"), atol=1e-5)
 # %% [markdown]
 # ## Apa yang dilakukan sebuah kernel?
 #
-# Kernel kecil yang dirancang dengan tangan sudah melakukan hal-hal berguna:
+# Kernel kecil yang dirancang secara manual sudah melakukan hal-hal berguna:
 #
 # - rata-rata bergerak $w = \tfrac{1}{k}(1, \ldots, 1)$ **menghaluskan** sinyal (menekan derau);
 # - selisih $w = (1, -1)$ menghitung $x[i+1] - x[i]$, turunan diskrit, yang besar di **tepi**

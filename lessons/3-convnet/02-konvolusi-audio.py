@@ -30,7 +30,8 @@
 # kamu bisa:
 #
 # - membuat dan mendengarkan nada sinus dengan JAX;
-# - membangun bank *matched filter* dengan konvolusi 1-D dan membaca "gulungan piano"-nya;
+# - membangun bank *matched filter* dengan konvolusi 1-D dan membaca *piano roll*-nya
+#   (gulungan piano: gambar nada mana yang berbunyi kapan);
 # - mendeteksi nada dan kontur melodi tanpa pelatihan, dan melihat seberapa tahan ia
 #   terhadap derau.
 
@@ -55,6 +56,7 @@ from jax import lax
 
 from dljax.data.synthetic import BASE_HZ, CONTOURS, NUM_NOTES, PENTATONIC, SAMPLE_RATE, tones
 from dljax.exercises import convnet as latihan
+from dljax.formatting import format_float, format_percent
 from dljax.lesson import budget
 
 
@@ -111,7 +113,7 @@ fig, axes = plt.subplots(2, 2, figsize=(10, 4.5), sharex=True, sharey=True)
 for c, ax in enumerate(axes.ravel()):
     i = int(np.flatnonzero(labels == c)[0]) if np.any(labels == c) else 0
     ax.plot(np.arange(T) / r, waves[i], lw=0.5)
-    hz = ", ".join(f"{f:.0f}" for f in freqs[i])
+    hz = ", ".join(f"{format_float(f, 0)}" for f in freqs[i])
     ax.set_title(f"{CONTOURS[labels[i]]}: {hz} Hz", fontsize=9)
 for ax in axes[-1]:
     ax.set_xlabel("waktu (detik)")
@@ -164,12 +166,21 @@ def energi_nada(x):
 
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3))
-axes[0].plot(np.asarray(m) * 1000, sin_bank[:, 0], label=f"sin, {candidates[0]:.0f} Hz")
-axes[0].plot(np.asarray(m) * 1000, cos_bank[:, 0], label=f"cos, {candidates[0]:.0f} Hz")
+axes[0].plot(
+    np.asarray(m) * 1000, sin_bank[:, 0], label=f"sin, {format_float(candidates[0], 0)} Hz"
+)
+axes[0].plot(
+    np.asarray(m) * 1000, cos_bank[:, 0], label=f"cos, {format_float(candidates[0], 0)} Hz"
+)
 axes[0].set_title("Dua templat untuk satu nada")
 axes[0].set_xlabel("ms")
 axes[0].legend(fontsize=8)
-axes[1].plot(np.asarray(m) * 1000, sin_bank[:, 5], color="C2", label=f"sin, {candidates[5]:.0f} Hz")
+axes[1].plot(
+    np.asarray(m) * 1000,
+    sin_bank[:, 5],
+    color="C2",
+    label=f"sin, {format_float(candidates[5], 0)} Hz",
+)
 axes[1].set_title("Templat nada lain")
 axes[1].set_xlabel("ms")
 axes[1].legend(fontsize=8)
@@ -177,7 +188,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## Gulungan piano
+# ## *Piano roll* (gulungan piano)
 #
 # Gambarkan energi setiap kandidat sepanjang waktu: sumbu vertikal nada, sumbu horizontal
 # waktu. Titik putih adalah nada yang sebenarnya dimainkan.
@@ -241,8 +252,8 @@ notes = deteksi_nada(jnp.asarray(x_test[..., 0]))
 true_notes = np.argmin(np.abs(f_test[..., None] - candidates[None, None, :]), axis=-1)
 acc_notes = float(np.mean(np.asarray(notes) == true_notes))
 acc_contour = float(np.mean(np.asarray(deteksi_kontur(notes)) == y_test))
-print(f"nada yang benar  : {acc_notes:.1%} dari {true_notes.size} nada")
-print(f"kontur yang benar: {acc_contour:.1%} dari {n_test} melodi")
+print(f"nada yang benar  : {format_percent(acc_notes, 1)} dari {true_notes.size} nada")
+print(f"kontur yang benar: {format_percent(acc_contour, 1)} dari {n_test} melodi")
 
 # %% [markdown]
 # Tanpa satu langkah pelatihan pun, konvolusi dengan templat yang tepat sudah memecahkan

@@ -42,17 +42,25 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import tempfile
+from pathlib import Path
+
+import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 from flax import nnx
 from jax import lax
+from matplotlib.ticker import MaxNLocator
 
 from dljax.config import build_config
 from dljax.data import digits
 from dljax.exercises import convnet as latihan
+from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import budget
+from dljax.models import MODELS
 from dljax.train import Trainer
+from dljax.train.export import load_into, model_tensors, save_params
 from dljax.viz import image_grid
 
 # %% [markdown]
@@ -136,8 +144,8 @@ for h, cin, cout in [(8, 1, 32), (28, 1, 32), (32, 3, 64)]:
     conv_params = 3 * 3 * cin * cout + cout
     dense_params = (h * h * cin) * (h * h * cout) + h * h * cout
     print(
-        f"gambar {h}x{h}x{cin} -> {cout} kanal: konvolusi 3x3 {conv_params:>9,} parameter, "
-        f"lapisan penuh {dense_params:>13,}"
+        f"gambar {h}x{h}x{cin} -> {cout} kanal: konvolusi 3x3 {format_int(conv_params):>9} parameter, "
+        f"lapisan penuh {format_int(dense_params):>13}"
     )
 
 # %% [markdown]
@@ -158,8 +166,8 @@ for name in ("mlp", "cnn"):
     results[name] = trainers[name].fit(progress=False)
     last = results[name].history[-1]
     print(
-        f"{name}: {trainers[name].num_params:,} parameter, akurasi uji "
-        f"{last['test_accuracy']:.2%}, waktu {last['time_s']:.1f} dtk"
+        f"{name}: {format_int(trainers[name].num_params)} parameter, akurasi uji "
+        f"{format_percent(last['test_accuracy'], 2)}, waktu {format_float(last['time_s'], 1)} dtk"
     )
 
 # %%
@@ -177,6 +185,7 @@ axes[0].set_ylabel("loss")
 axes[1].set_ylabel("akurasi uji")
 for ax in axes:
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
 fig.suptitle("MLP vs CNN pada digits")
@@ -196,12 +205,12 @@ model = nnx.merge(cnn_trainer.fns.eval_graphdef, cnn_state.params, cnn_state.res
 w1 = np.asarray(model.blocks[0].conv1.kernel[...])  # (3, 3, 1, 32)
 print("kernel lapisan pertama:", w1.shape)
 image_grid(np.moveaxis(w1[:, :, 0, :16], -1, 0), cols=8)
-plt.suptitle("16 kernel pertama (3×3) yang dipelajari")
+plt.suptitle("16 kernel pertama (3×3) yang dipelajari", y=1.02)
 plt.show()
 
 feature_maps = nnx.relu(model.blocks[0].conv1(jnp.asarray(x_test[:1])))  # (1, 8, 8, 32)
 image_grid(np.moveaxis(np.asarray(feature_maps[0, :, :, :16]), -1, 0), cols=8)
-plt.suptitle("Peta fitur lapisan pertama untuk satu angka")
+plt.suptitle("Peta fitur lapisan pertama untuk satu angka", y=1.02)
 plt.show()
 
 # %% [markdown]
@@ -215,7 +224,7 @@ print(f"{len(wrong)} dari {len(y_test)} gambar uji salah diklasifikasi")
 if len(wrong):
     shown = wrong[:16]
     image_grid(x_test[shown], [f"{y_test[i]}→{pred[i]}" for i in shown], cols=min(8, len(shown)))
-    plt.suptitle("label → prediksi")
+    plt.suptitle("Gambar uji yang salah (judul: label → prediksi)", y=1.04)
     plt.show()
 
 confusion = np.zeros((10, 10), int)
@@ -233,6 +242,42 @@ ax.set_yticks(range(10))
 ax.set_title("Matriks kebingungan (uji)")
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# ## Menyimpan dan memuat ulang bobot
+#
+# Model yang sudah dilatih baru berguna bila bobotnya bisa disimpan dan dipakai lagi.
+# [safetensors](https://github.com/huggingface/safetensors) menyimpan setiap tensor dengan
+# nama, bentuk dan tipe datanya, tanpa *pickle* (memuat berkas tidak menjalankan kode apa pun),
+# dan bisa dibaca dari NumPy, JAX maupun PyTorch. `dljax.train.export` memakainya; setiap
+# `dljax train` menulis `params.safetensors` di direktori run-nya.
+
+# %%
+folder = Path(tempfile.mkdtemp())
+berkas = folder / "cnn.safetensors"
+save_params(berkas, cnn_state.params, cnn_state.rest)  # parameter + statistik batch norm
+print(f"{berkas.name}: {format_int(berkas.stat().st_size)} byte")
+for nama, tensor in list(model_tensors(cnn_state.params, cnn_state.rest).items())[:6]:
+    print(f"  {nama:26s} {str(tensor.shape):16s} {tensor.dtype}")
+
+# %% [markdown]
+# Untuk memuat ulang, bangun model baru dengan konfigurasi yang sama (bobot awalnya acak, dari
+# seed lain), isi dengan `load_into`, lalu pastikan ia memprediksi **persis** sama dengan
+# model yang dilatih.
+
+# %%
+model_baru = MODELS["cnn"].build(
+    cnn_trainer.config.model, data.info, nnx.Rngs(params=jax.random.key(2024))
+)
+model_baru.eval()  # batch norm memakai statistik tersimpan, seperti model evaluasi
+sama_sebelum = np.mean(np.asarray(model_baru(jnp.asarray(x_test)).argmax(-1)) == pred)
+print(f"sebelum dimuat: prediksi sama untuk {format_percent(sama_sebelum, 0)} gambar uji")
+load_into(model_baru, berkas)
+logits_baru = model_baru(jnp.asarray(x_test))
+print("sesudah dimuat: selisih logit terbesar =", float(jnp.max(jnp.abs(logits_baru - logits))))
+sama = bool(np.all(np.asarray(logits_baru.argmax(-1)) == pred))
+print("prediksi sama untuk semua gambar uji:", sama)
+assert sama
 
 # %% [markdown]
 # Dari baris perintah, pelatihan yang sama adalah `dljax train cnn` (dan `dljax train mlp`);

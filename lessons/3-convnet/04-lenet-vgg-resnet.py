@@ -46,10 +46,12 @@ import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 from flax import nnx
+from matplotlib.ticker import MaxNLocator
 
 from dljax.config import build_config
 from dljax.data import digits
 from dljax.exercises import convnet as latihan
+from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import budget
 from dljax.models import VGG, LeNet5, ResNet
 from dljax.models.lenet import fit_to_size
@@ -93,7 +95,7 @@ for variant in ("paper", "modern"):
     rows = {n: jumlah_parameter(getattr(net, n)) for n in ("c1", "s2", "c3", "s4", "c5", "f6")}
     rows = {k: v for k, v in rows.items() if v}
     print(
-        f"{variant:6s}: {rows}  C1..F6 = {sum(rows.values()):,}, total = {jumlah_parameter(net):,}"
+        f"{variant:6s}: {rows}  C1..F6 = {format_int(sum(rows.values()))}, total = {format_int(jumlah_parameter(net))}"
     )
 
 # %% [markdown]
@@ -124,7 +126,9 @@ config = build_config("lenet5", overrides={"train.epochs": budget(40, 1)})
 lenet_trainer = Trainer(config, dataset=data)
 lenet_result = lenet_trainer.fit(progress=False)
 last = lenet_result.history[-1]
-print(f"LeNet-5: akurasi uji {last['test_accuracy']:.2%} setelah {last['epoch']} epoch")
+print(
+    f"LeNet-5: akurasi uji {format_percent(last['test_accuracy'], 2)} setelah {last['epoch']} epoch"
+)
 
 # %% [markdown]
 # ## VGG: tumpukan konvolusi 3×3
@@ -145,8 +149,8 @@ for depth in (11, 13, 16, 19):
     vgg = nnx.eval_shape(lambda d=depth: VGG((32, 32, 3), 10, depth=d, rngs=nnx.Rngs(0)))
     convs = sum(len(stage) for stage in vgg.features)
     print(
-        f"VGG-{depth}: {convs:2d} konvolusi, {jumlah_parameter(vgg.features):>11,} parameter "
-        f"konvolusi, total {jumlah_parameter(vgg):>11,} (CIFAR 32x32, dengan batch norm)"
+        f"VGG-{depth}: {convs:2d} konvolusi, {format_int(jumlah_parameter(vgg.features)):>11} parameter "
+        f"konvolusi, total {format_int(jumlah_parameter(vgg)):>11} (CIFAR 32x32, dengan batch norm)"
     )
 
 # %% [markdown]
@@ -178,9 +182,13 @@ for depth in (11, 13, 16, 19):
 r20 = nnx.eval_shape(lambda: ResNet((32, 32, 3), 10, depth=20, rngs=nnx.Rngs(0)))
 r18 = nnx.eval_shape(lambda: ResNet((32, 32, 3), 10, depth=18, rngs=nnx.Rngs(0)))
 r18_imagenet = nnx.eval_shape(lambda: ResNet((224, 224, 3), 1000, depth=18, rngs=nnx.Rngs(0)))
-print(f"ResNet-20 (CIFAR-10)   : {jumlah_parameter(r20):>10,} parameter  (makalah: 0,27 juta)")
-print(f"ResNet-18 (CIFAR-10)   : {jumlah_parameter(r18):>10,} parameter  (± 11,2 juta)")
-print(f"ResNet-18 (ImageNet)   : {jumlah_parameter(r18_imagenet):>10,} parameter  (11,7 juta)")
+print(
+    f"ResNet-20 (CIFAR-10)   : {format_int(jumlah_parameter(r20)):>10} parameter  (makalah: 0,27 juta)"
+)
+print(f"ResNet-18 (CIFAR-10)   : {format_int(jumlah_parameter(r18)):>10} parameter  (± 11,2 juta)")
+print(
+    f"ResNet-18 (ImageNet)   : {format_int(jumlah_parameter(r18_imagenet)):>10} parameter  (11,7 juta)"
+)
 
 # %% [markdown]
 # ## Percobaan 1: gradien saat inisialisasi
@@ -256,9 +264,9 @@ for residual, label in ((False, "polos"), (True, "ResNet")):
     histories[label] = trainer.fit(progress=False).history
     last = histories[label][-1]
     print(
-        f"{label:6s} (kedalaman {depth}, {trainer.num_params:,} parameter): loss latih "
-        f"{last['train_loss']:.4f}, akurasi uji {last['test_accuracy']:.2%}, "
-        f"{last['time_s']:.0f} dtk"
+        f"{label:6s} (kedalaman {depth}, {format_int(trainer.num_params)} parameter): loss latih "
+        f"{format_float(last['train_loss'], 4)}, akurasi uji {format_percent(last['test_accuracy'], 2)}, "
+        f"{format_float(last['time_s'], 0)} dtk"
     )
 
 # %%
@@ -271,6 +279,7 @@ axes[0].set_ylabel("loss latih")
 axes[1].set_ylabel("akurasi uji")
 for ax in axes:
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
     ax.grid(alpha=0.3, which="both")
     ax.legend()
 fig.suptitle(f"Jaringan polos vs ResNet, kedalaman {depth}, pada digits")

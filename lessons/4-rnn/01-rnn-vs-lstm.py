@@ -48,10 +48,12 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 from flax import nnx
+from matplotlib.ticker import MaxNLocator
 
 from dljax.config import build_config
 from dljax.data.synthetic import ORDER_LEVELS, SYMBOLS, temporal_order
 from dljax.exercises import rnn as latihan
+from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import budget
 from dljax.models.recurrent import Cell, SequenceClassifier
 from dljax.train import Trainer
@@ -95,7 +97,7 @@ for nama in TINGKAT:
     lv = ORDER_LEVELS[nama]
     print(
         f"{nama:9s} panjang {lv.lengths}, t1 di {lv.windows[0]}, t2 di {lv.windows[1]}"
-        f" → jarak rata-rata ≈ {jarak_rata2(nama):.0f} langkah"
+        f" → jarak rata-rata ≈ {format_float(jarak_rata2(nama), 0)} langkah"
     )
 
 # %% [markdown]
@@ -204,8 +206,8 @@ for tingkat in TINGKAT:
         runs[jenis, tingkat] = (trainer, hasil)
         s = hasil.summary
         print(
-            f"{tingkat:9s} {jenis:5s}: akurasi uji {s['test_accuracy']:6.1%} "
-            f"({trainer.num_params:,} parameter, {s['wall_time_s']:.0f} dtk)"
+            f"{tingkat:9s} {jenis:5s}: akurasi uji {format_percent(s['test_accuracy'], 1):>6} "
+            f"({format_int(trainer.num_params)} parameter, {format_float(s['wall_time_s'], 0)} dtk)"
         )
 
 # %% [markdown]
@@ -242,6 +244,7 @@ for x_, t in zip(jarak, TINGKAT, strict=True):
 ax1.set_xlabel("jarak rata-rata simbol relevan pertama ke akhir (langkah)")
 ax1.set_title("Akurasi akhir terhadap jarak")
 ax2.set_xlabel("epoch")
+ax2.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
 ax2.set_title("Kurva belajar per tingkat")
 plt.show()
 
@@ -318,7 +321,7 @@ for (jenis, tahap), g in norma.items():
     miring = np.polyfit(jarak_ke_akhir[tengah], np.log(s[tengah] + 1e-30), 1)[0]
     rasio = np.median(g[np.arange(256), posisi_xy[:, 0]] / g[:, -1])
     print(
-        f"{jenis.upper():4s} {tahap:8s}: faktor per langkah ≈ {np.exp(miring):.2f}, "
+        f"{jenis.upper():4s} {tahap:8s}: faktor per langkah ≈ {format_float(np.exp(miring), 2)}, "
         f"sinyal dari X/Y pertama / sinyal dari E ≈ {rasio:.1e}"
     )
 
@@ -356,7 +359,7 @@ def langkah_rnn(x, h, W_ih, W_hh, b):
 latihan.check_rnn_step(langkah_rnn)
 
 # %% [markdown]
-# **Latihan 2.** BPTT dengan tangan. Diberikan `W_hh` (H, H) dan keadaan `hs` (T, H)
+# **Latihan 2.** BPTT secara manual. Diberikan `W_hh` (H, H) dan keadaan `hs` (T, H)
 # $= h_1, \ldots, h_T$ sebuah RNN $\tanh$, kembalikan Jacobian
 # $\partial h_T / \partial h_0 = J_T \cdots J_1$ dengan
 # $J_t = \mathrm{diag}(1 - h_t^2)\, W_{hh}^\top$ (entri $[i, j] = \partial h_T[i] / \partial

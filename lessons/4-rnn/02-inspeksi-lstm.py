@@ -49,6 +49,7 @@ from flax import nnx
 from dljax.config import build_config
 from dljax.data.synthetic import SYMBOLS
 from dljax.exercises import rnn as latihan
+from dljax.formatting import format_int, format_percent
 from dljax.lesson import budget
 from dljax.train import Trainer
 
@@ -73,7 +74,9 @@ config = build_config(
 )
 trainer = Trainer(config)
 hasil = trainer.fit(progress=False)
-print(f"akurasi uji: {hasil.summary['test_accuracy']:.1%} ({trainer.num_params:,} parameter)")
+print(
+    f"akurasi uji: {format_percent(hasil.summary['test_accuracy'], 1)} ({format_int(trainer.num_params)} parameter)"
+)
 
 # model evaluasi dengan parameter terlatih
 model = nnx.merge(trainer.fns.eval_graphdef, hasil.state.params, hasil.state.rest)

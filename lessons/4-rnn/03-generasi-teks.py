@@ -48,11 +48,13 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 from flax import nnx
+from matplotlib.ticker import MaxNLocator
 
 from dljax.config import build_config
 from dljax.data.base import ArraySource
 from dljax.data.text import TextDataset, chairil_anwar_text, char_dataset
 from dljax.exercises import rnn as latihan
+from dljax.formatting import format_float, format_int
 from dljax.lesson import FAST, budget
 from dljax.train import Trainer
 from dljax.train.sampling import sample_text
@@ -73,7 +75,7 @@ from dljax.train.sampling import sample_text
 # %%
 teks, sumber = chairil_anwar_text(download=not FAST)
 print(f"Sumber teks: {sumber}")
-print(f"{len(teks):,} karakter, {len(set(teks))} karakter berbeda\n")
+print(f"{format_int(len(teks))} karakter, {len(set(teks))} karakter berbeda\n")
 print(teks[:240])
 
 # %% [markdown]
@@ -101,7 +103,9 @@ data = TextDataset(
     SEQ_LEN,
 )
 print("kosakata:", repr(vocab.chars[:60]), "..." if vocab.size > 60 else "")
-print(f"V = {vocab.size}; jendela latih {len(data.train):,}, jendela uji {len(data.test):,}")
+print(
+    f"V = {vocab.size}; jendela latih {format_int(len(data.train))}, jendela uji {format_int(len(data.test))}"
+)
 contoh = data.train.arrays["tokens"][0]
 print("satu jendela (id):", contoh[:12], "...")
 print("masukan :", repr(vocab.decode(contoh[:-1])[:40]))
@@ -130,8 +134,12 @@ id_uji = vocab.encode(teks[len(teks) - n_uji :])
 frekuensi = (np.bincount(id_latih, minlength=vocab.size) + 1) / (len(id_latih) + vocab.size)
 loss_seragam = np.log(vocab.size)
 loss_unigram = -np.mean(np.log(frekuensi[id_uji]))
-print(f"seragam: {loss_seragam:.3f} nat (perplexity {np.exp(loss_seragam):.1f})")
-print(f"unigram: {loss_unigram:.3f} nat (perplexity {np.exp(loss_unigram):.1f})")
+print(
+    f"seragam: {format_float(loss_seragam, 3)} nat (perplexity {format_float(np.exp(loss_seragam), 1)})"
+)
+print(
+    f"unigram: {format_float(loss_unigram, 3)} nat (perplexity {format_float(np.exp(loss_unigram), 1)})"
+)
 urut = np.argsort(frekuensi)[::-1][:10]
 print("karakter tersering:", [(vocab.chars[i], round(float(frekuensi[i]), 3)) for i in urut])
 
@@ -159,13 +167,13 @@ config = build_config(
     },
 )
 trainer = Trainer(config, dataset=data)
-print(f"{trainer.num_params:,} parameter, {trainer.steps_per_epoch} langkah per epoch")
+print(f"{format_int(trainer.num_params)} parameter, {trainer.steps_per_epoch} langkah per epoch")
 
 
 def cetak(epoch, r):
     print(
-        f"epoch {epoch}: loss latih {r['train_loss']:.3f}, loss uji {r['test_loss']:.3f} "
-        f"(perplexity {r['test_perplexity']:.1f}), {r['time_s']:.0f} dtk"
+        f"epoch {epoch}: loss latih {format_float(r['train_loss'], 3)}, loss uji {format_float(r['test_loss'], 3)} "
+        f"(perplexity {format_float(r['test_perplexity'], 1)}), {format_float(r['time_s'], 0)} dtk"
     )
 
 
@@ -176,9 +184,12 @@ ep = [r["epoch"] for r in hasil.history]
 fig, ax = plt.subplots(figsize=(8, 4))
 ax.plot(ep, [r["train_loss"] for r in hasil.history], marker="o", label="latih")
 ax.plot(ep, [r["test_loss"] for r in hasil.history], marker="o", label="uji (held-out)")
-ax.axhline(loss_seragam, color="gray", ls=":", label=f"seragam log V = {loss_seragam:.2f}")
-ax.axhline(loss_unigram, color="gray", ls="--", label=f"unigram = {loss_unigram:.2f}")
+ax.axhline(
+    loss_seragam, color="gray", ls=":", label=f"seragam log V = {format_float(loss_seragam, 2)}"
+)
+ax.axhline(loss_unigram, color="gray", ls="--", label=f"unigram = {format_float(loss_unigram, 2)}")
 ax.set_xlabel("epoch")
+ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
 ax.set_ylabel("cross-entropy (nat per karakter)")
 ax.set_title("Kurva belajar char_lstm")
 ax.grid(alpha=0.3)
@@ -220,7 +231,7 @@ for ax, t in zip(axes, suhu, strict=True):
     ax.bar(range(15), p[teratas])
     ax.set_xticks(range(15), [repr(vocab.chars[i])[1:-1] or "?" for i in teratas])
     h = float(jax.scipy.special.entr(p).sum())
-    ax.set_title(f"T = {t}: entropi {h:.2f} nat")
+    ax.set_title(f"T = {t}: entropi {format_float(h, 2)} nat")
 axes[0].set_ylabel(f"p(karakter berikutnya | {awalan!r})")
 plt.show()
 
@@ -239,7 +250,7 @@ plt.show()
 # %% [markdown]
 # ## Menulis
 #
-# `sample_text(trainer, awalan, panjang, temperature=T, seed=...)` menjalankan awalan sekali,
+# `sample_text(trainer, awalan, panjang, temperature=T, seed=...)` memproses awalan satu kali,
 # lalu mengulang: ambil sampel satu karakter dari $p(T)$, masukkan ke LSTM satu langkah,
 # begitu seterusnya. Seed yang sama memberi teks yang sama.
 
@@ -264,7 +275,7 @@ for t in (0.0, 0.5, 1.0, 1.5):
 # huruf kapital di awal baris dan jeda bait semuanya dipelajari dari data.
 
 # %% [markdown]
-# ## Biayanya linear dalam panjang
+# ## Waktunya sebanding dengan panjang teks
 #
 # Cara naif menulis $n$ karakter adalah menjalankan ulang seluruh teks yang sudah ada untuk
 # setiap karakter baru: $1 + 2 + \cdots + n = O(n^2)$ langkah LSTM. Tetapi keadaan
@@ -286,13 +297,15 @@ def waktu_tulis(panjang, ulang=7):
 
 pendek, panjang = budget(100, 50), budget(400, 200)
 w1, w4 = waktu_tulis(pendek), waktu_tulis(panjang)
-print(f"{pendek} karakter: {w1 * 1000:.1f} ms | {panjang} karakter: {w4 * 1000:.1f} ms")
-print(f"rasio waktu {w4 / w1:.1f}× untuk teks {panjang // pendek}× lebih panjang")
+print(
+    f"{pendek} karakter: {format_float(w1 * 1000, 1)} ms | {panjang} karakter: {format_float(w4 * 1000, 1)} ms"
+)
+print(f"rasio waktu {format_float(w4 / w1, 1)}× untuk teks {panjang // pendek}× lebih panjang")
 
 # %% [markdown]
 # Untuk teks yang sangat pendek, ongkos tetap (memanggil fungsi, menyalin hasil) ikut
 # terhitung, sehingga rasionya bisa di bawah 4; di komputer yang sedang sibuk angkanya
-# berayun, jadi ulangi sel ini bila rasionya jauh dari 4.
+# naik-turun, jadi ulangi sel ini bila rasionya jauh dari 4.
 
 # %% [markdown]
 # ## Latihan

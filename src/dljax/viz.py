@@ -17,6 +17,8 @@ def plot_learning_curves(history: list[dict], out_dir: Path) -> list[Path]:
     Figures are built without pyplot, so this works headless and never changes a notebook's
     matplotlib backend.
     """
+    from matplotlib.ticker import MaxNLocator
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     epochs = [r["epoch"] for r in history]
@@ -32,6 +34,7 @@ def plot_learning_curves(history: list[dict], out_dir: Path) -> list[Path]:
                 ys = [np.nan if v is None else v for v in values]
                 ax.plot(epochs, ys, marker="o", markersize=3, label=label)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_ylabel(LABELS.get(name, name))
         ax.set_title(f"Kurva belajar: {LABELS.get(name, name)}")
         ax.grid(alpha=0.3)

@@ -12,38 +12,17 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dljax.lesson import check_function, report
-
-_RNG = np.random.default_rng(20240503)
-
-
-def _check_values(name: str, fn: Callable, cases: list[tuple], expected: Callable, hint: str):
-    """Call `fn(*case)` for each case and compare with `expected(*case)` exactly (integers or
-    tuples of integers); None (unanswered) and exceptions are reported, not raised."""
-    try:
-        for case in cases:
-            answer = fn(*case)
-            if answer is None:
-                return report(name, False, "fungsimu masih mengembalikan None. " + hint)
-            want = expected(*case)
-            if isinstance(want, tuple):
-                got = tuple(int(v) for v in answer)
-            else:
-                got = int(answer)
-            if got != want:
-                return report(name, False, f"untuk {case} jawabanmu {got}, bukan {want}. {hint}")
-    except Exception as err:  # a learner's code may raise anything; report it, don't crash
-        return report(name, False, f"fungsimu memunculkan {type(err).__name__}: {err}. {hint}")
-    return report(name, True)
+from dljax.exercises._common import check_function, check_values, report, rng_for
 
 
 # ----------------------------------------------------------------------------- 01 konvolusi 1-D
 def check_conv1d_full(fn: Callable) -> bool:
     """`fn(x, w)` -> the full convolution of two 1-D signals, `np.convolve(x, w, "full")`."""
+    rng = rng_for("convnet.check_conv1d_full")
     inputs = [
         (np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5])),
         (np.array([1.0, 0.0, 0.0, 0.0]), np.array([1.0, -1.0])),
-        *[(_RNG.standard_normal(n), _RNG.standard_normal(k)) for n, k in [(9, 3), (12, 5)]],
+        *[(rng.standard_normal(n), rng.standard_normal(k)) for n, k in [(9, 3), (12, 5)]],
     ]
     return check_function(
         "Latihan konvolusi 'full'",
@@ -67,7 +46,7 @@ def check_output_length(fn: Callable) -> bool:
         (32, 5, 0, 1),
         (7, 7, 3, 2),
     ]
-    return _check_values(
+    return check_values(
         "Latihan panjang keluaran",
         fn,
         cases,
@@ -79,9 +58,10 @@ def check_output_length(fn: Callable) -> bool:
 
 def check_correlate(fn: Callable) -> bool:
     """`fn(x, w)` -> the 'valid' cross-correlation `np.correlate(x, w, "valid")`."""
+    rng = rng_for("convnet.check_correlate")
     inputs = [
         (np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 0.0, -1.0])),
-        *[(_RNG.standard_normal(n), _RNG.standard_normal(k)) for n, k in [(8, 2), (15, 4)]],
+        *[(rng.standard_normal(n), rng.standard_normal(k)) for n, k in [(8, 2), (15, 4)]],
     ]
     return check_function(
         "Latihan korelasi silang",
@@ -154,7 +134,7 @@ def check_conv2d_shape(fn: Callable) -> bool:
         (7, 9, 2, 2, 0),
     ]
 
-    return _check_values(
+    return check_values(
         "Latihan bentuk keluaran konvolusi 2-D",
         fn,
         cases,
@@ -167,7 +147,7 @@ def check_conv2d_shape(fn: Callable) -> bool:
 def check_conv2d_params(fn: Callable) -> bool:
     """`fn(k, c_in, c_out, bias)` -> k * k * c_in * c_out (+ c_out with a bias)."""
     cases = [(3, 1, 32, True), (3, 32, 64, False), (5, 6, 16, True), (1, 64, 128, False)]
-    return _check_values(
+    return check_values(
         "Latihan jumlah parameter konvolusi",
         fn,
         cases,
@@ -178,12 +158,13 @@ def check_conv2d_params(fn: Callable) -> bool:
 
 def check_max_pool(fn: Callable) -> bool:
     """`fn(x)` -> 2x2 max-pooling with stride 2 of a (H, W) array with even H, W."""
+    rng = rng_for("convnet.check_max_pool")
 
     def ref(x):
         h, w = x.shape
         return x.reshape(h // 2, 2, w // 2, 2).max(axis=(1, 3))
 
-    inputs = [(np.arange(16.0).reshape(4, 4),), (_RNG.standard_normal((6, 8)),)]
+    inputs = [(np.arange(16.0).reshape(4, 4),), (rng.standard_normal((6, 8)),)]
     return check_function(
         "Latihan max-pooling 2x2",
         fn,
@@ -199,7 +180,7 @@ def check_basic_block_params(fn: Callable) -> bool:
     (c_in -> c_out, c_out -> c_out), two batch norms (scale and shift: 2 c_out each) and a
     parameter-free (option A) shortcut."""
     cases = [(16, 16), (16, 32), (32, 64), (64, 64)]
-    return _check_values(
+    return check_values(
         "Latihan parameter blok residual",
         fn,
         cases,
@@ -212,14 +193,15 @@ def check_basic_block_params(fn: Callable) -> bool:
 def check_shortcut(fn: Callable) -> bool:
     """`fn(x, c_out)` -> the option-A shortcut of a (B, H, W, C) batch: keep every second
     row and column, then pad the channels with zeros up to `c_out`."""
+    rng = rng_for("convnet.check_shortcut")
 
     def ref(x, c_out):
         y = x[:, ::2, ::2, :]
         return np.pad(y, ((0, 0), (0, 0), (0, 0), (0, c_out - x.shape[-1])))
 
     inputs = [
-        (_RNG.standard_normal((2, 8, 8, 4)), 8),
-        (_RNG.standard_normal((1, 6, 6, 3)), 5),
+        (rng.standard_normal((2, 8, 8, 4)), 8),
+        (rng.standard_normal((1, 6, 6, 3)), 5),
     ]
     return check_function(
         "Latihan shortcut opsi A",

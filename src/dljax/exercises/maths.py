@@ -12,22 +12,21 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dljax.lesson import check_function, close, report
-
-_RNG = np.random.default_rng(20240501)
+from dljax.exercises._common import check_function, close, raised, report, rng_for
 
 
-def _vectors(n: int, dim: int) -> list[np.ndarray]:
-    return [_RNG.standard_normal(dim) for _ in range(n)]
+def _vectors(rng: np.random.Generator, n: int, dim: int) -> list[np.ndarray]:
+    return [rng.standard_normal(dim) for _ in range(n)]
 
 
 # ----------------------------------------------------------------------------- 01 vektor
 def check_inner_product(fn: Callable) -> bool:
     """`fn(x, y)` -> the inner product sum_i x_i y_i of two vectors of equal length."""
+    rng = rng_for("maths.check_inner_product")
     inputs = [
         (np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])),
         (np.array([1.0, 0.0]), np.array([0.0, 1.0])),
-        *[(a, b) for a, b in zip(_vectors(3, 7), _vectors(3, 7), strict=True)],
+        *[(a, b) for a, b in zip(_vectors(rng, 3, 7), _vectors(rng, 3, 7), strict=True)],
     ]
     return check_function(
         "Latihan hasil kali dalam",
@@ -41,10 +40,11 @@ def check_inner_product(fn: Callable) -> bool:
 
 def check_unit_vector(fn: Callable) -> bool:
     """`fn(x)` -> x / ||x||, the unit vector in the direction of x."""
+    rng = rng_for("maths.check_unit_vector")
     inputs = [
         (np.array([3.0, 4.0]),),
         (np.array([0.0, 0.0, 2.0]),),
-        *[(v,) for v in _vectors(3, 5)],
+        *[(v,) for v in _vectors(rng, 3, 5)],
     ]
     return check_function(
         "Latihan vektor satuan",
@@ -57,6 +57,7 @@ def check_unit_vector(fn: Callable) -> bool:
 
 def check_angle(fn: Callable) -> bool:
     """`fn(x, y)` -> the angle between x and y in radians, arccos(x·y / (||x|| ||y||))."""
+    rng = rng_for("maths.check_angle")
 
     def reference(x, y):
         c = np.dot(x, y) / (np.linalg.norm(x) * np.linalg.norm(y))
@@ -65,7 +66,7 @@ def check_angle(fn: Callable) -> bool:
     inputs = [
         (np.array([1.0, 0.0]), np.array([0.0, 1.0])),
         (np.array([1.0, 1.0]), np.array([1.0, 0.0])),
-        *[(a, b) for a, b in zip(_vectors(3, 4), _vectors(3, 4), strict=True)],
+        *[(a, b) for a, b in zip(_vectors(rng, 3, 4), _vectors(rng, 3, 4), strict=True)],
     ]
     return check_function(
         "Latihan sudut antarvektor",
@@ -109,7 +110,7 @@ def check_taylor(fn: Callable) -> bool:
             expected = float(f(z)) + grad(z) @ (x - z)
             ok &= close(fn(f, z.astype(np.float32), x.astype(np.float32)), expected, rtol=1e-3)
     except Exception as err:
-        return report(name, False, f"fungsimu memunculkan {type(err).__name__}: {err}. {hint}")
+        return raised(name, err, hint)
     return report(name, ok, hint)
 
 
@@ -124,7 +125,7 @@ def check_directional_derivative(fn: Callable) -> bool:
             expected = grad(x) @ v
             ok &= close(fn(f, x.astype(np.float32), v.astype(np.float32)), expected, rtol=1e-3)
     except Exception as err:
-        return report(name, False, f"fungsimu memunculkan {type(err).__name__}: {err}. {hint}")
+        return raised(name, err, hint)
     return report(name, ok, hint)
 
 
@@ -147,21 +148,22 @@ def check_is_linear(answers: dict) -> bool:
 
 
 # ----------------------------------------------------------------------------- 03 matriks
-def _matrix_pairs():
+def _matrix_pairs(rng: np.random.Generator):
     return [
         (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[5.0, 6.0], [7.0, 8.0]])),
-        (_RNG.standard_normal((3, 4)), _RNG.standard_normal((4, 2))),
-        (_RNG.standard_normal((1, 5)), _RNG.standard_normal((5, 3))),
+        (rng.standard_normal((3, 4)), rng.standard_normal((4, 2))),
+        (rng.standard_normal((1, 5)), rng.standard_normal((5, 3))),
     ]
 
 
 def check_matmul(fn: Callable) -> bool:
     """`fn(A, B)` -> the matrix product A B, shape (m, p) from (m, n) and (n, p)."""
+    rng = rng_for("maths.check_matmul")
     return check_function(
         "Latihan perkalian matriks",
         fn,
         lambda a, b: a @ b,
-        _matrix_pairs(),
+        _matrix_pairs(rng),
         hint="C[i, j] = Σ_k A[i, k] B[k, j]; dengan broadcasting: (A[:, :, None] * B[None, :, :])"
         ".sum(axis=1). Bentuk hasilnya (m, p).",
         rtol=1e-4,
@@ -171,7 +173,8 @@ def check_matmul(fn: Callable) -> bool:
 
 def check_frobenius_norm(fn: Callable) -> bool:
     """`fn(A)` -> the Frobenius norm sqrt(Σ_ij A_ij²)."""
-    inputs = [(np.array([[3.0, 0.0], [0.0, 4.0]]),), (_RNG.standard_normal((3, 5)),)]
+    rng = rng_for("maths.check_frobenius_norm")
+    inputs = [(np.array([[3.0, 0.0], [0.0, 4.0]]),), (rng.standard_normal((3, 5)),)]
     return check_function(
         "Latihan norma Frobenius",
         fn,
@@ -201,22 +204,23 @@ def check_inverse_2x2(fn: Callable) -> bool:
 
 
 # ----------------------------------------------------------------------------- 04 kuadrat terkecil
-def _regression_problems():
+def _regression_problems(rng: np.random.Generator):
     out = []
     for m, n in ((20, 3), (50, 5), (8, 2)):
-        a = _RNG.standard_normal((m, n))
-        b = a @ _RNG.standard_normal(n) + 0.1 * _RNG.standard_normal(m)
+        a = rng.standard_normal((m, n))
+        b = a @ rng.standard_normal(n) + 0.1 * rng.standard_normal(m)
         out.append((a, b))
     return out
 
 
 def check_normal_equations(fn: Callable) -> bool:
     """`fn(A, b)` -> x̂ = (AᵀA)⁻¹ Aᵀ b, the least-squares solution via the normal equations."""
+    rng = rng_for("maths.check_normal_equations")
     return check_function(
         "Latihan persamaan normal",
         fn,
         lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0],
-        _regression_problems(),
+        _regression_problems(rng),
         hint="selesaikan (AᵀA) x = Aᵀb dengan jnp.linalg.solve(A.T @ A, A.T @ b).",
         rtol=1e-3,
         atol=1e-4,
@@ -225,9 +229,10 @@ def check_normal_equations(fn: Callable) -> bool:
 
 def check_rms_error(fn: Callable) -> bool:
     """`fn(A, x, b)` -> the RMS residual sqrt(mean((A x - b)²))."""
+    rng = rng_for("maths.check_rms_error")
     inputs = []
-    for a, b in _regression_problems():
-        inputs.append((a, _RNG.standard_normal(a.shape[1]), b))
+    for a, b in _regression_problems(rng):
+        inputs.append((a, rng.standard_normal(a.shape[1]), b))
     return check_function(
         "Latihan galat RMS",
         fn,
@@ -240,7 +245,8 @@ def check_rms_error(fn: Callable) -> bool:
 
 def check_add_intercept(fn: Callable) -> bool:
     """`fn(X)` -> [1 | X]: X (m, n) with a first column of ones, shape (m, n + 1)."""
-    inputs = [(np.array([[2.0], [3.0]]),), (_RNG.standard_normal((5, 3)),)]
+    rng = rng_for("maths.check_add_intercept")
+    inputs = [(np.array([[2.0], [3.0]]),), (rng.standard_normal((5, 3)),)]
     return check_function(
         "Latihan kolom intersep",
         fn,

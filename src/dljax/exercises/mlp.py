@@ -11,18 +11,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dljax.lesson import check_function, close, report
-
-_RNG = np.random.default_rng(20240502)
-
-
-def _raised(name: str, err: Exception, hint: str) -> bool:
-    return report(name, False, f"jawabanmu memunculkan {type(err).__name__}: {err}. {hint}")
+from dljax.exercises._common import check_function, close, raised, report, rng_for
 
 
 # ----------------------------------------------------------------------------- 01 autograd
 def check_mse_gradient(fn: Callable) -> bool:
     """`fn(w, b, x, y)` -> (dL/dw, dL/db) of L(w, b) = mean((w x + b - y)²), scalars w, b."""
+    rng = rng_for("mlp.check_mse_gradient")
 
     def reference(w, b, x, y):
         r = w * x + b - y
@@ -30,9 +25,9 @@ def check_mse_gradient(fn: Callable) -> bool:
 
     inputs = []
     for n in (5, 30):
-        x = _RNG.standard_normal(n).astype(np.float32)
-        y = (1.5 * x - 0.5 + 0.1 * _RNG.standard_normal(n)).astype(np.float32)
-        inputs.append((np.float32(_RNG.standard_normal()), np.float32(0.3), x, y))
+        x = rng.standard_normal(n).astype(np.float32)
+        y = (1.5 * x - 0.5 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+        inputs.append((np.float32(rng.standard_normal()), np.float32(0.3), x, y))
     return check_function(
         "Latihan gradien MSE",
         lambda *a: _pair(fn(*a)),
@@ -54,12 +49,13 @@ def _pair(answer):
 
 def check_sgd_step(fn: Callable) -> bool:
     """`fn(params, grads, lr)` -> the pytree params - lr * grads (same structure)."""
+    rng = rng_for("mlp.check_sgd_step")
     import jax
 
     name, hint = "Latihan langkah SGD", "jax.tree.map(lambda p, g: p - lr * g, params, grads)."
-    params = {"w": _RNG.standard_normal((2, 3)), "b": _RNG.standard_normal(3)}
-    params = {"lapis": [params, {"w": _RNG.standard_normal((3, 1)), "b": np.zeros(1)}]}
-    grads = jax.tree.map(lambda p: _RNG.standard_normal(p.shape), params)
+    params = {"w": rng.standard_normal((2, 3)), "b": rng.standard_normal(3)}
+    params = {"lapis": [params, {"w": rng.standard_normal((3, 1)), "b": np.zeros(1)}]}
+    grads = jax.tree.map(lambda p: rng.standard_normal(p.shape), params)
     try:
         answer = fn(params, grads, 0.1)
         expected = jax.tree.map(lambda p, g: p - 0.1 * g, params, grads)
@@ -69,22 +65,23 @@ def check_sgd_step(fn: Callable) -> bool:
             for a, e in zip(jax.tree.leaves(answer), jax.tree.leaves(expected), strict=True)
         )
     except Exception as err:
-        return _raised(name, err, hint)
+        return raised(name, err, hint)
     return report(name, ok, hint)
 
 
 # ----------------------------------------------------------------------------- 02 MLP JAX murni
-def _logits_and_labels():
+def _logits_and_labels(rng: np.random.Generator):
     out = []
     for b, k in ((4, 3), (16, 10)):
-        logits = (3 * _RNG.standard_normal((b, k))).astype(np.float32)
-        out.append((logits, _RNG.integers(0, k, b).astype(np.int32)))
+        logits = (3 * rng.standard_normal((b, k))).astype(np.float32)
+        out.append((logits, rng.integers(0, k, b).astype(np.int32)))
     out.append((np.array([[1000.0, 0.0, -1000.0]], np.float32), np.array([1], np.int32)))
     return out
 
 
 def check_cross_entropy(fn: Callable) -> bool:
     """`fn(logits, labels)` -> mean over the batch of -log softmax(logits)[label]."""
+    rng = rng_for("mlp.check_cross_entropy")
 
     def reference(logits, labels):
         z = logits.astype(np.float64)
@@ -96,7 +93,7 @@ def check_cross_entropy(fn: Callable) -> bool:
         "Latihan cross-entropy",
         fn,
         reference,
-        _logits_and_labels(),
+        _logits_and_labels(rng),
         hint="pakai jax.nn.log_softmax(logits) (stabil untuk logit besar), ambil kolom label "
         "dengan jnp.take_along_axis, lalu rata-rata dengan tanda minus.",
         rtol=1e-4,
@@ -106,11 +103,12 @@ def check_cross_entropy(fn: Callable) -> bool:
 
 def check_accuracy(fn: Callable) -> bool:
     """`fn(logits, labels)` -> the fraction of rows whose argmax equals the label."""
+    rng = rng_for("mlp.check_accuracy")
     return check_function(
         "Latihan akurasi",
         fn,
         lambda logits, labels: np.mean(np.argmax(logits, axis=1) == labels),
-        _logits_and_labels()[:2],
+        _logits_and_labels(rng)[:2],
         hint="jnp.mean(jnp.argmax(logits, axis=1) == labels).",
     )
 
@@ -142,6 +140,7 @@ def _leaves(tree):
 def check_nnx_mlp(cls) -> bool:
     """`cls(din, dhid, dout, *, rngs)`: an nnx.Module with two hidden Linear layers of width
     `dhid` (ReLU) and a Linear output layer; (B, din) -> (B, dout)."""
+    rng = rng_for("mlp.check_nnx_mlp")
     import jax
     import jax.numpy as jnp
     from flax import nnx
@@ -162,17 +161,18 @@ def check_nnx_mlp(cls) -> bool:
             return report(name, False, hint)
         n_params = sum(x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param)))
         # an affine map has f(x) + f(-x) = 2 f(0); the ReLUs between the layers break that
-        x = jnp.asarray(_RNG.standard_normal((8, 2)), jnp.float32)
+        x = jnp.asarray(rng.standard_normal((8, 2)), jnp.float32)
         both = np.asarray(model(x)) + np.asarray(model(-x))
         affine = close(both, 2.0 * np.repeat(np.asarray(model(jnp.zeros((1, 2)))), 8, axis=0))
         ok = tuple(y.shape) == (5, 3) and n_params == 371 and not affine
     except Exception as err:
-        return _raised(name, err, hint)
+        return raised(name, err, hint)
     return report(name, ok, hint)
 
 
 def check_optimizer(tx) -> bool:
     """`tx`: an optax transformation equal to chain(clip_by_global_norm(1.0), adam(3e-3))."""
+    rng = rng_for("mlp.check_optimizer")
     import jax.numpy as jnp
     import optax
 
@@ -187,8 +187,8 @@ def check_optimizer(tx) -> bool:
         ok = True
         for scale in (10.0, 0.1, 5.0):
             grads = {
-                "w": jnp.asarray(scale * _RNG.standard_normal((3, 2)), jnp.float32),
-                "b": jnp.asarray(scale * _RNG.standard_normal(2), jnp.float32),
+                "w": jnp.asarray(scale * rng.standard_normal((3, 2)), jnp.float32),
+                "b": jnp.asarray(scale * rng.standard_normal(2), jnp.float32),
             }
             (u1, states[0]), (u2, states[1]) = (
                 tx.update(grads, states[0], params),
@@ -196,22 +196,23 @@ def check_optimizer(tx) -> bool:
             )
             ok &= all(close(u1[k], u2[k], rtol=1e-4, atol=1e-7) for k in params)
     except Exception as err:
-        return _raised(name, err, hint)
+        return raised(name, err, hint)
     return report(name, ok, hint)
 
 
 # ------------------------------------------------------------------------- 04 klasifikasi gambar
-def _label_pairs():
+def _label_pairs(rng: np.random.Generator):
     out = []
     for n, k in ((12, 3), (200, 10)):
-        labels = np.concatenate([np.arange(k), _RNG.integers(0, k, n - k)]).astype(np.int32)
-        preds = np.where(_RNG.random(n) < 0.7, labels, _RNG.integers(0, k, n)).astype(np.int32)
+        labels = np.concatenate([np.arange(k), rng.integers(0, k, n - k)]).astype(np.int32)
+        preds = np.where(rng.random(n) < 0.7, labels, rng.integers(0, k, n)).astype(np.int32)
         out.append((labels, preds, k))
     return out
 
 
 def check_confusion_matrix(fn: Callable) -> bool:
     """`fn(labels, preds, num_classes)` -> C (K, K) with C[i, j] = #(label i, predicted j)."""
+    rng = rng_for("mlp.check_confusion_matrix")
 
     def reference(labels, preds, k):
         c = np.zeros((k, k))
@@ -222,7 +223,7 @@ def check_confusion_matrix(fn: Callable) -> bool:
         "Latihan matriks kebingungan",
         fn,
         reference,
-        _label_pairs(),
+        _label_pairs(rng),
         hint="baris = label sebenarnya, kolom = prediksi: jnp.zeros((K, K)).at[labels, preds]"
         ".add(1). Jumlah semua elemennya = banyak contoh.",
     )
@@ -230,6 +231,7 @@ def check_confusion_matrix(fn: Callable) -> bool:
 
 def check_per_class_accuracy(fn: Callable) -> bool:
     """`fn(labels, preds, num_classes)` -> (K,) accuracy within each true class."""
+    rng = rng_for("mlp.check_per_class_accuracy")
 
     def reference(labels, preds, k):
         return np.array([np.mean(preds[labels == c] == c) for c in range(k)])
@@ -238,7 +240,7 @@ def check_per_class_accuracy(fn: Callable) -> bool:
         "Latihan akurasi per kelas",
         fn,
         reference,
-        _label_pairs(),
+        _label_pairs(rng),
         hint="untuk setiap kelas c: dari contoh berlabel c, berapa bagian yang diprediksi c? "
         "Dari matriks kebingungan: diag(C) / C.sum(axis=1).",
     )

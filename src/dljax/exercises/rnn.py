@@ -12,13 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dljax.lesson import check_function, close, report
-
-_RNG = np.random.default_rng(20240504)
-
-
-def _raised(name: str, err: Exception, hint: str) -> bool:
-    return report(name, False, f"jawabanmu memunculkan {type(err).__name__}: {err}. {hint}")
+from dljax.exercises._common import check_function, close, raised, report, rng_for
 
 
 def _cell_with(kind: str, w_ih, w_hh, b):
@@ -37,16 +31,16 @@ def _cell_with(kind: str, w_ih, w_hh, b):
     return cell
 
 
-def _weights(gates: int, batch: int, d: int, h: int):
+def _weights(rng: np.random.Generator, gates: int, batch: int, d: int, h: int):
     """Random x (B, D), h (B, H), c (B, H), W_ih (D, G*H), W_hh (H, G*H), b (G*H,)."""
     s = 1 / np.sqrt(h)
     return (
-        _RNG.standard_normal((batch, d)).astype(np.float32),
-        (0.5 * _RNG.standard_normal((batch, h))).astype(np.float32),
-        _RNG.standard_normal((batch, h)).astype(np.float32),
-        _RNG.uniform(-s, s, (d, gates * h)).astype(np.float32),
-        _RNG.uniform(-s, s, (h, gates * h)).astype(np.float32),
-        _RNG.uniform(-s, s, gates * h).astype(np.float32),
+        rng.standard_normal((batch, d)).astype(np.float32),
+        (0.5 * rng.standard_normal((batch, h))).astype(np.float32),
+        rng.standard_normal((batch, h)).astype(np.float32),
+        rng.uniform(-s, s, (d, gates * h)).astype(np.float32),
+        rng.uniform(-s, s, (h, gates * h)).astype(np.float32),
+        rng.uniform(-s, s, gates * h).astype(np.float32),
     )
 
 
@@ -57,6 +51,7 @@ def check_rnn_step(fn: Callable) -> bool:
     x (B, D), h (B, H), W_ih (D, H), W_hh (H, H), b (H,) -> (B, H); compared with
     `Cell("rnn", D, H)` holding the same weights.
     """
+    rng = rng_for("rnn.check_rnn_step")
     import jax.numpy as jnp
 
     def reference(x, h, w_ih, w_hh, b):
@@ -64,7 +59,7 @@ def check_rnn_step(fn: Callable) -> bool:
 
     inputs = []
     for batch, d, h in ((3, 4, 5), (8, 8, 16)):
-        x, h0, _, w_ih, w_hh, b = _weights(1, batch, d, h)
+        x, h0, _, w_ih, w_hh, b = _weights(rng, 1, batch, d, h)
         inputs.append((x, h0, w_ih, w_hh, b))
     return check_function(
         "Latihan langkah RNN",
@@ -98,12 +93,13 @@ def _jacobian_chain_reference(w_hh, hs):
 def check_jacobian_chain(fn: Callable) -> bool:
     """`fn(W_hh, hs)` -> dh_T/dh_0 (H, H) of a tanh RNN, from W_hh (H, H) and the hidden
     states hs (T, H) = h_1..h_T of one sequence; entry [i, j] = d h_T[i] / d h_0[j]."""
+    rng = rng_for("rnn.check_jacobian_chain")
     inputs = []
     for t, h, scale in ((3, 4, 1.0), (12, 6, 0.6), (25, 5, 1.5)):
-        w_ih = _RNG.standard_normal((2, h)).astype(np.float32)
-        w_hh = (scale * _RNG.standard_normal((h, h)) / np.sqrt(h)).astype(np.float32)
-        b = (0.1 * _RNG.standard_normal(h)).astype(np.float32)
-        xs = _RNG.standard_normal((t, 2)).astype(np.float32)
+        w_ih = rng.standard_normal((2, h)).astype(np.float32)
+        w_hh = (scale * rng.standard_normal((h, h)) / np.sqrt(h)).astype(np.float32)
+        b = (0.1 * rng.standard_normal(h)).astype(np.float32)
+        xs = rng.standard_normal((t, 2)).astype(np.float32)
         hs = _rnn_states(w_ih, w_hh, b, xs, np.zeros(h, np.float32)).astype(np.float32)
         inputs.append((w_hh, hs))
     return check_function(
@@ -157,6 +153,7 @@ def check_lstm_step(fn: Callable) -> bool:
     x (B, D), h and c (B, H), W_ih (D, 4H), W_hh (H, 4H), b (4H,); compared with
     `Cell("lstm", D, H)` holding the same weights.
     """
+    rng = rng_for("rnn.check_lstm_step")
     import jax.numpy as jnp
 
     name = "Latihan langkah LSTM"
@@ -168,7 +165,7 @@ def check_lstm_step(fn: Callable) -> bool:
     try:
         ok = True
         for batch, d, h in ((2, 3, 4), (8, 8, 16)):
-            x, h0, c0, w_ih, w_hh, b = _weights(4, batch, d, h)
+            x, h0, c0, w_ih, w_hh, b = _weights(rng, 4, batch, d, h)
             cell = _cell_with("lstm", w_ih, w_hh, b)
             (h_ref, c_ref), _ = cell((jnp.asarray(h0), jnp.asarray(c0)), jnp.asarray(x))
             answer = _as_pair(fn(x, h0, c0, w_ih, w_hh, b))
@@ -177,7 +174,7 @@ def check_lstm_step(fn: Callable) -> bool:
             ok &= close(answer[0], h_ref, rtol=1e-4, atol=1e-5)
             ok &= close(answer[1], c_ref, rtol=1e-4, atol=1e-5)
     except Exception as err:
-        return _raised(name, err, hint)
+        return raised(name, err, hint)
     return report(name, ok, hint)
 
 
@@ -185,6 +182,7 @@ def check_collect_states(fn: Callable) -> bool:
     """`fn(model, x)` -> (hs, cs), each (B, T, H): the hidden and cell states after every
     step of a one-layer LSTM `SequenceClassifier` on x (B, T, D), run with
     `model.rnn.step`; hs must equal the scan's output `model.rnn(x)[0]`."""
+    rng = rng_for("rnn.check_collect_states")
     import jax
     import jax.numpy as jnp
     from flax import nnx
@@ -199,7 +197,7 @@ def check_collect_states(fn: Callable) -> bool:
     )
     try:
         model = SequenceClassifier("lstm", 3, 5, 2, rngs=nnx.Rngs(7))
-        x = jnp.asarray(_RNG.standard_normal((4, 9, 3)), jnp.float32)
+        x = jnp.asarray(rng.standard_normal((4, 9, 3)), jnp.float32)
         hs_ref = np.asarray(model.rnn(x)[0])
         cs, carry = [], model.rnn.initial_carry(4)
         for t in range(9):
@@ -214,7 +212,7 @@ def check_collect_states(fn: Callable) -> bool:
             answer[1], cs_ref, rtol=1e-4, atol=1e-5
         )
     except Exception as err:
-        return _raised(name, err, hint)
+        return raised(name, err, hint)
     return report(name, ok, hint)
 
 
@@ -227,9 +225,10 @@ def _retention_reference(f):
 def check_retention(fn: Callable) -> bool:
     """`fn(f)` -> r (T, H) with r[t] = f[t+1] * ... * f[T-1] (r[T-1] = 1): the fraction of
     the cell state c_t still present at the last step, for forget gates f (T, H)."""
+    rng = rng_for("rnn.check_retention")
     inputs = [
-        (_RNG.uniform(0.0, 1.0, (6, 3)).astype(np.float32),),
-        (_RNG.uniform(0.8, 1.0, (30, 4)).astype(np.float32),),
+        (rng.uniform(0.0, 1.0, (6, 3)).astype(np.float32),),
+        (rng.uniform(0.8, 1.0, (30, 4)).astype(np.float32),),
     ]
     return check_function(
         "Latihan sisa memori",
@@ -247,6 +246,7 @@ def check_retention(fn: Callable) -> bool:
 def check_softmax_temperature(fn: Callable) -> bool:
     """`fn(logits, temperature)` -> softmax(logits / temperature) over the last axis, for
     logits (B, V) and temperature > 0; stable for large logits."""
+    rng = rng_for("rnn.check_softmax_temperature")
 
     def reference(logits, temperature):
         z = np.asarray(logits, np.float64) / temperature
@@ -254,7 +254,7 @@ def check_softmax_temperature(fn: Callable) -> bool:
         e = np.exp(z)
         return e / e.sum(axis=-1, keepdims=True)
 
-    logits = (3 * _RNG.standard_normal((4, 10))).astype(np.float32)
+    logits = (3 * rng.standard_normal((4, 10))).astype(np.float32)
     big = np.array([[800.0, 790.0, -50.0]], np.float32)
     return check_function(
         "Latihan softmax dengan temperatur",
@@ -271,12 +271,13 @@ def check_softmax_temperature(fn: Callable) -> bool:
 def check_entropy(fn: Callable) -> bool:
     """`fn(probs)` -> (B,) entropy -sum p log p in nats of each row of probs (B, V), with
     0 log 0 = 0."""
+    rng = rng_for("rnn.check_entropy")
 
     def reference(probs):
         p = np.asarray(probs, np.float64)
         return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=-1)
 
-    probs = _RNG.dirichlet(np.ones(6), size=3).astype(np.float32)
+    probs = rng.dirichlet(np.ones(6), size=3).astype(np.float32)
     edge = np.array([[1.0, 0.0, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25]], np.float32)
     return check_function(
         "Latihan entropi",
@@ -302,12 +303,13 @@ def check_bigram_loss(fn: Callable) -> bool:
     """`fn(train_ids, test_ids, vocab_size)` -> the mean cross-entropy (nats) on the test
     pairs of a bigram model with add-one smoothing fitted on the training ids:
     p(b | a) = (N(a, b) + 1) / (N(a) + V), N counted over consecutive training pairs."""
+    rng = rng_for("rnn.check_bigram_loss")
     inputs = []
     for v, n in ((3, 40), (7, 500)):
-        probs = _RNG.dirichlet(np.ones(v), size=v)
+        probs = rng.dirichlet(np.ones(v), size=v)
         ids = [0]
         for _ in range(n + n // 4):
-            ids.append(int(_RNG.choice(v, p=probs[ids[-1]])))
+            ids.append(int(rng.choice(v, p=probs[ids[-1]])))
         ids = np.asarray(ids, np.int32)
         inputs.append((ids[:n], ids[n:], v))
     return check_function(
