@@ -48,7 +48,6 @@ class Checkpointer:
         options = ocp.CheckpointManagerOptions(
             max_to_keep=keep,
             create=not read_only,
-            read_only=read_only,
             cleanup_tmp_directories=not read_only,  # a save cut short by kill -9
             enable_async_checkpointing=False,
         )
