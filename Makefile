@@ -44,7 +44,7 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 # Refresh the lock after changing dependencies in pyproject.toml (then run `make test`).
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade -e ".[test,docs]"
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^torch==' > constraints.txt
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^torch(==| @ )' | grep -v ' @ ' > constraints.txt
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache docs/_build

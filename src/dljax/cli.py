@@ -8,11 +8,16 @@ run directory is created.
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import signal
 import sys
 from pathlib import Path
 
-from dljax.errors import DljaxError
+from dljax.errors import DljaxError, RunFailed, from_os_error
+
+MAX_SAMPLE_LENGTH = 100_000  # characters per `dljax sample` call
+MAX_SAMPLE_N = 4096  # images per `dljax sample` call
 
 # argparse's own strings, in Indonesian (argparse looks them up through its gettext `_`).
 _ARGPARSE_ID = {
@@ -81,7 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, metavar="X", help="learning rate")
     t.add_argument("--seed", type=int, metavar="N", help="seed acak (hasil dapat diulang)")
     t.add_argument(
-        "--preset", default="default", metavar="NAMA", help="tiny (uji cepat), default, atau full"
+        "--preset",
+        default=None,
+        metavar="NAMA",
+        help="tiny (uji cepat), default (bawaan), atau full",
     )
     t.add_argument(
         "--set",
@@ -101,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--resume",
         action="store_true",
-        help="lanjutkan run yang terhenti dari checkpoint terakhirnya",
+        help="lanjutkan run yang terhenti dari checkpoint terakhirnya, dengan konfigurasi run "
+        "itu sendiri (hanya --epochs yang boleh ditambah)",
     )
     t.add_argument("--quiet", action="store_true", help="tanpa progress bar")
 
@@ -229,6 +238,14 @@ def _default_out(model: str, dataset: str, resume: bool) -> Path:
     return next(p for p in candidates if not p.exists())
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what a cluster scheduler sends), handled like Ctrl+C."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
 def cmd_train(args) -> int:
     from dljax.config import build_config
     from dljax.formatting import format_int
@@ -236,15 +253,17 @@ def cmd_train(args) -> int:
     from dljax.train.reload import resume_config
 
     overrides = _overrides(args)
-    config = build_config(args.model, args.preset, overrides)  # validates names and keys
+    config = build_config(args.model, args.preset or "default", overrides)  # names and keys
+    if args.text is not None and config.data.name != "text":
+        raise DljaxError(
+            f"--text {args.text} hanya dipakai oleh dataset 'text' (model bahasa), bukan "
+            f"{config.data.name!r}. Hilangkan --text, atau pakai --dataset text."
+        )
     out = Path(args.out) if args.out else _default_out(args.model, config.data.name, args.resume)
     if args.resume:
-        config = resume_config(RunDir(out), args.model, overrides)
-    elif out.exists() and any(out.iterdir()):
-        raise DljaxError(
-            f"--out {out} sudah berisi berkas. Pakai --resume untuk melanjutkan run itu, "
-            "atau pilih --out lain."
-        )
+        config = resume_config(RunDir(out), args.model, overrides, args.preset)
+    else:
+        RunDir(out).check_new()
     config.validate()
 
     def banner(trainer, run_dir):
@@ -256,14 +275,18 @@ def cmd_train(args) -> int:
             file=sys.stderr,
         )
 
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         result = train(config, out, resume=args.resume, progress=not args.quiet, on_start=banner)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        what = "Dihentikan (SIGTERM)" if isinstance(err, Terminated) else "Dihentikan"
         print(
-            f"\nDihentikan. Lanjutkan dengan: dljax train {args.model} --out {out} --resume",
+            f"\n{what}. Lanjutkan dengan: dljax train {args.model} --out {out} --resume",
             file=sys.stderr,
         )
-        return 130
+        return 143 if isinstance(err, Terminated) else 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     _print_headline("Selesai", result.trainer.task, result.summary)
     print(f"Direktori run: {out}")
     return 0
@@ -279,13 +302,39 @@ def _print_headline(title: str, task, metrics: dict) -> None:
 
 
 # ------------------------------------------------------------------------------ eval
-def _load(path: str):
-    from dljax.train import RunDir, Trainer
+def _load(path: str, *, need_data: bool = True):
+    from dljax.train import RunDir
+    from dljax.train.reload import load_run
 
     run_dir = RunDir(path)
     if not run_dir.path.is_dir():
         raise DljaxError(f"Direktori run {run_dir.path} tidak ada. Lihat folder runs/.")
-    return run_dir, Trainer.from_run(run_dir)
+    return run_dir, load_run(run_dir, need_data=need_data)
+
+
+def _check_sample_args(args) -> None:
+    from dljax.config import MAX_SEED
+
+    checks = [
+        (1 <= args.n <= MAX_SAMPLE_N, f"--n={args.n} harus dalam 1..{MAX_SAMPLE_N} (mis. --n 64)."),
+        (
+            1 <= args.length <= MAX_SAMPLE_LENGTH,
+            f"--length={args.length} harus dalam 1..{MAX_SAMPLE_LENGTH} (mis. --length 500).",
+        ),
+        (
+            math.isfinite(args.temperature) and 0 <= args.temperature <= 100,
+            f"--temperature={args.temperature} harus bilangan berhingga dalam 0..100 "
+            "(0 = selalu karakter paling mungkin, mis. --temperature 0.8).",
+        ),
+        (args.top_k >= 0, f"--top-k={args.top_k} harus >= 0 (0 = semua karakter)."),
+        (
+            0 <= args.seed <= MAX_SEED,
+            f"--seed={args.seed} harus dalam 0..{MAX_SEED} (mis. --seed 0).",
+        ),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise DljaxError(message)
 
 
 def cmd_eval(args) -> int:
@@ -304,9 +353,8 @@ def cmd_sample(args) -> int:
 
     from dljax.train.sampling import sample_text
 
-    if args.n < 1:
-        raise DljaxError(f"--n={args.n} harus >= 1 (mis. --n 64).")
-    run_dir, trainer = _load(args.run_dir)
+    _check_sample_args(args)
+    run_dir, trainer = _load(args.run_dir, need_data=False)
     kind = trainer.task.sample_kind
     if kind == "tokens":
         text = sample_text(
@@ -342,7 +390,18 @@ def cmd_data(args) -> int:
     return run_data_command(args.action, args.name, args.data_dir)
 
 
+def _safe_streams() -> None:
+    """Never crash on printing Indonesian text or a sample under a non-UTF-8 locale."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; every failure is one Indonesian line on stderr and an exit code:
+    2 for bad input, 1 for a failure during the run. `DLJAX_DEBUG=1` shows the traceback."""
+    _safe_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {
@@ -352,14 +411,35 @@ def main(argv: list[str] | None = None) -> int:
         "data": cmd_data,
         "sample": cmd_sample,
     }
+    debug = os.environ.get("DLJAX_DEBUG", "") not in ("", "0")
     try:
         return commands[args.command](args)
-    except DljaxError as err:
-        print(f"dljax: galat: {err}", file=sys.stderr)
-        return err.exit_code
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
         return 0
+    except KeyboardInterrupt:
+        print("\nDihentikan.", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if debug:
+            raise
+        error = _as_dljax_error(err)
+        print(f"dljax: galat: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _as_dljax_error(err: Exception) -> DljaxError:
+    """The one mapping of every failure to an Indonesian `DljaxError`."""
+    if isinstance(err, DljaxError):
+        return err
+    if isinstance(err, OSError) and err.errno is not None:
+        return from_os_error(err)
+    if isinstance(err, MemoryError):
+        return RunFailed("Memori habis. Kecilkan --batch-size atau ukuran model, lalu ulangi.")
+    return RunFailed(
+        f"Galat tak terduga ({type(err).__name__}: {str(err)[:300]}). Ini kemungkinan bug "
+        "dljax: jalankan ulang dengan DLJAX_DEBUG=1 untuk melihat detailnya dan laporkan."
+    )
 
 
 if __name__ == "__main__":

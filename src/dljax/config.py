@@ -8,6 +8,7 @@ dotted-key overrides; models add their own preset overrides in `dljax.models`.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -15,10 +16,35 @@ from typing import Any
 
 from dljax.errors import DljaxError
 
+MAX_SEED = 2**32 - 1  # jax.random.key takes a 32-bit seed; larger ones would wrap around
+MAX_INT = 2**31 - 1  # no count, size or length in a config gets near this
+
 
 def _check(cond: bool, message: str) -> None:
     if not cond:
         raise DljaxError(message)
+
+
+def _finite(value: float, key: str, example: str) -> None:
+    _check(
+        math.isfinite(value),
+        f"{key}={value} harus bilangan berhingga (bukan inf/nan), mis. {example}.",
+    )
+
+
+def _check_ints(obj: Any, section: str) -> None:
+    """Every int field of a config section within the int32 range (no silent overflow)."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        values = value if isinstance(value, tuple) else (value,)
+        for v in values:
+            if isinstance(v, int) and not isinstance(v, bool) and f.name != "seed":
+                _check(
+                    abs(v) <= MAX_INT,
+                    f"{section}.{f.name}={v} terlalu besar (batas {MAX_INT}).",
+                )
+            if isinstance(v, float):
+                _finite(v, f"{section}.{f.name}", "0.1")
 
 
 @dataclass(frozen=True)
@@ -38,6 +64,7 @@ class DataConfig:
     image_size: int = 0  # resize images to image_size x image_size once on load (0 = as stored)
 
     def validate(self) -> None:
+        _check_ints(self, "data")
         _check(self.batch_size >= 1, f"data.batch_size={self.batch_size} harus >= 1.")
         _check(
             self.pipeline in ("auto", "device", "grain"),
@@ -81,6 +108,8 @@ class TrainConfig:
     keep_checkpoints: int = 2
 
     def validate(self) -> None:
+        _check_ints(self, "train")
+        _finite(self.lr, "train.lr", "--lr 1e-3")
         _check(self.epochs >= 1, f"train.epochs={self.epochs} harus >= 1 (mis. --epochs 10).")
         _check(self.lr > 0, f"train.lr={self.lr} harus > 0 (mis. --lr 1e-3).")
         _check(
@@ -103,7 +132,10 @@ class TrainConfig:
             0 <= self.ema_decay < 1,
             f"train.ema_decay={self.ema_decay} harus dalam [0, 1) (0 = tanpa EMA, mis. 0.999).",
         )
-        _check(self.seed >= 0, f"train.seed={self.seed} harus >= 0.")
+        _check(
+            0 <= self.seed <= MAX_SEED,
+            f"train.seed={self.seed} harus dalam 0..{MAX_SEED} (seed 32-bit), mis. --seed 0.",
+        )
         _check(
             self.steps_per_dispatch >= 1,
             f"train.steps_per_dispatch={self.steps_per_dispatch} harus >= 1.",
@@ -132,6 +164,7 @@ class Config:
     def validate(self) -> None:
         self.data.validate()
         self.train.validate()
+        _check_ints(self.model, "model")
         validate = getattr(self.model, "validate", None)
         if validate is not None:
             validate()
@@ -190,9 +223,21 @@ def parse_value(text: str, tp: Any, key: str) -> Any:
                 return False
             raise ValueError(text)
         if tp is int:
-            return int(text)
+            value = int(text)
+            if key.endswith("seed"):
+                _check(
+                    0 <= value <= MAX_SEED,
+                    f"Nilai {key}={text} di luar rentang: seed harus 0..{MAX_SEED}.",
+                )
+            _check(abs(value) <= 2**63 - 1, f"Nilai {key}={text} terlalu besar.")
+            return value
         if tp is float:
-            return float(text)
+            value = float(text)
+            _check(
+                math.isfinite(value),
+                f"Nilai {key}={text!r} tidak valid: harus bilangan berhingga (bukan inf/nan).",
+            )
+            return value
     except ValueError:
         kind = {bool: "true/false", int: "bilangan bulat", float: "bilangan"}[tp]
         raise DljaxError(f"Nilai {key}={text!r} tidak valid: harus {kind}.") from None

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 import pooch
 
 from dljax.data.formats import DataFormatError
-from dljax.errors import DljaxError
+from dljax.errors import DljaxError, from_os_error
 
 CONNECT_TIMEOUT_S = 5.0  # short: offline machines must fail within seconds
 READ_TIMEOUT_S = 60.0
@@ -62,7 +62,23 @@ class RemoteDataset:
 def cache_root() -> Path:
     """`$DLJAX_DATA`, or `~/.cache/dljax` when unset."""
     env = os.environ.get("DLJAX_DATA")
-    return Path(env).expanduser() if env else Path("~/.cache/dljax").expanduser()
+    root = Path(env).expanduser() if env else Path("~/.cache/dljax").expanduser()
+    if root.exists() and not root.is_dir():
+        where = f"DLJAX_DATA={env}" if env else str(root)
+        raise DljaxError(
+            f"{where} menunjuk ke sebuah berkas, bukan folder. Arahkan DLJAX_DATA ke folder "
+            "(mis. export DLJAX_DATA=~/data/dljax) atau hapus variabel itu."
+        )
+    return root
+
+
+def make_dir(directory: Path) -> None:
+    """`mkdir -p`, with Indonesian errors that name DLJAX_DATA when it is set."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        what = "DLJAX_DATA" if os.environ.get("DLJAX_DATA") else "folder data"
+        raise from_os_error(err, what) from None
 
 
 def dataset_dir(name: str, data_dir: str | Path | None = None) -> Path:
@@ -131,7 +147,7 @@ def download_file(
     status = file_status(dest, remote.md5)
     if status == "ok":
         return dest
-    directory.mkdir(parents=True, exist_ok=True)
+    make_dir(directory)
     if status == "corrupt":
         print(
             f"Berkas {dest} rusak (checksum tidak cocok); diunduh ulang.",
@@ -322,6 +338,6 @@ def safe_extract(archive: str | Path, dest: str | Path) -> list[Path]:
             raise DataFormatError(f"Arsip {str(archive)!r} rusak atau terpotong: {e}.") from None
         for m in members:
             check_member(m, archive)
-        dest.mkdir(parents=True, exist_ok=True)
+        make_dir(dest)
         tar.extractall(dest, members=members, filter="data")
     return [dest / m.name for m in members if m.isfile()]

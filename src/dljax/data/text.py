@@ -13,6 +13,7 @@ corpus is `--text PATH` (any UTF-8 file) or, offline, the embedded Indonesian co
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 from pathlib import Path
 
@@ -90,10 +91,19 @@ class Vocabulary:
 class TextDataset(Dataset):
     """A `Dataset` of token windows that also carries its `vocab`."""
 
-    def __init__(self, info: DatasetInfo, train, test, vocab: Vocabulary, seq_len: int):
+    def __init__(
+        self,
+        info: DatasetInfo,
+        train,
+        test,
+        vocab: Vocabulary,
+        seq_len: int,
+        sha256: str | None = None,
+    ):
         super().__init__(info=info, train=train, test=test)
         self.vocab = vocab
         self.seq_len = seq_len
+        self.sha256 = sha256  # of the corpus (UTF-8): a run's data.json records it
 
 
 def embedded_corpus() -> str:
@@ -152,7 +162,18 @@ def char_dataset(text: str, *, seq_len: int = DEFAULT_SEQ_LEN, name: str = "text
     stride = window_stride(n, seq_len)
     train = windows(tokens[: n - n_test], seq_len, stride)
     test = windows(tokens[n - n_test :], seq_len, stride)
-    info = DatasetInfo(
+    return TextDataset(
+        _info(name, vocab, seq_len),
+        ArraySource({"tokens": np.ascontiguousarray(train)}),
+        ArraySource({"tokens": np.ascontiguousarray(test)}),
+        vocab,
+        seq_len,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _info(name: str, vocab: Vocabulary, seq_len: int) -> DatasetInfo:
+    return DatasetInfo(
         name=name,
         description=TEXT_DESCRIPTION,
         kind="text",
@@ -160,13 +181,22 @@ def char_dataset(text: str, *, seq_len: int = DEFAULT_SEQ_LEN, name: str = "text
         num_classes=vocab.size,
         class_names=tuple(vocab.chars),
     )
-    return TextDataset(
-        info,
-        ArraySource({"tokens": np.ascontiguousarray(train)}),
-        ArraySource({"tokens": np.ascontiguousarray(test)}),
-        vocab,
-        seq_len,
-    )
+
+
+def vocab_dataset(chars: str, seq_len: int, batch_size: int, name: str = "text") -> TextDataset:
+    """A stand-in dataset with a saved vocabulary and no text (placeholder windows of id 0).
+
+    A language-model run reloads from it to sample without its corpus; it is not for
+    training or evaluation.
+    """
+    if not isinstance(chars, str) or not chars or not isinstance(seq_len, int) or seq_len < 1:
+        raise DljaxError(
+            "data.json run ini rusak (kosakata atau seq_len tidak valid). Latih ulang run ini."
+        )
+    vocab = Vocabulary(list(chars))
+    placeholder = np.zeros((max(1, batch_size), seq_len + 1), np.int32)  # (B, seq_len + 1)
+    source = ArraySource({"tokens": placeholder})
+    return TextDataset(_info(name, vocab, seq_len), source, source, vocab, seq_len)
 
 
 TEXT_DESCRIPTION = (

@@ -157,12 +157,30 @@ class Trainer:
         return TrainResult(self.state, summary, history, self)
 
     def _resume(self, run_dir: RunDir, ckpt: Checkpointer, is_main: bool):
-        """(history so far, first epoch to run) after restoring the latest checkpoint."""
+        """(history so far, first epoch to run) after restoring the newest readable checkpoint.
+
+        Without a checkpoint the run starts again from epoch 0 and its history is cleared; an
+        unreadable newest checkpoint is set aside (kept in checkpoints_rusak/) for an older one.
+        """
+        from dljax.train.reload import warn
+
         if ckpt is None or ckpt.latest_step() is None:
+            if is_main and run_dir is not None:
+                warn(f"{run_dir.path} belum punya checkpoint; pelatihan dimulai dari epoch 0.")
+                run_dir.write_history([])
             return [], 0
         self.state, meta = ckpt.restore(self.state)
         start_epoch = int(meta["epoch"])
-        history = [r for r in run_dir.read_history() if r["epoch"] <= start_epoch]
+        if ckpt.skipped:
+            moved = ckpt.set_aside(ckpt.skipped, run_dir.path / "checkpoints_rusak")
+            if is_main:
+                warn(
+                    f"checkpoint langkah {', '.join(map(str, ckpt.skipped))} tidak bisa dibaca "
+                    f"(rusak) dan dipindahkan ke {moved[0].parent if moved else '-'}; "
+                    f"dilanjutkan dari checkpoint epoch {start_epoch}."
+                )
+        by_epoch = {r["epoch"]: r for r in run_dir.read_history() if r["epoch"] <= start_epoch}
+        history = [by_epoch[e] for e in sorted(by_epoch)]  # one record per epoch
         if is_main:
             run_dir.write_history(history)
         return history, start_epoch
@@ -240,12 +258,67 @@ def train(
     just before the first step (the CLI prints its banner there).
     """
     trainer = Trainer(config, dataset=dataset, parallel=parallel)
-    run_dir = None
-    if out is not None:
-        run_dir = RunDir(out)
-        run_dir.create()
-        if not (resume and run_dir.is_run()):
-            run_dir.write_config(config.to_dict())
-    if on_start is not None:
-        on_start(trainer, run_dir)
-    return trainer.fit(run_dir, resume=resume, progress=progress, on_epoch_end=on_epoch_end)
+    if out is None:
+        if on_start is not None:
+            on_start(trainer, None)
+        return trainer.fit(None, resume=resume, progress=progress, on_epoch_end=on_epoch_end)
+    run_dir = RunDir(out)
+    resume = resume and run_dir.is_run()
+    if resume:
+        run_dir.check_resumable()
+    else:
+        run_dir.check_new()
+    is_main = jax.process_index() == 0  # process 0 owns the directory's files and lock
+    created = run_dir.create() if is_main else False
+    if is_main:
+        run_dir.lock()
+    try:
+        if is_main:
+            _prepare(run_dir, trainer, config, resume)
+        if on_start is not None:
+            on_start(trainer, run_dir)
+        result = trainer.fit(run_dir, resume=resume, progress=progress, on_epoch_end=on_epoch_end)
+    except KeyboardInterrupt:
+        if is_main:
+            run_dir.write_status("interrupted")
+        raise
+    except BaseException as err:
+        if is_main:
+            if not resume and not _has_checkpoint(run_dir):
+                run_dir.discard(created)  # nothing worth keeping: the retry may reuse --out
+            else:
+                run_dir.write_status("failed", error=f"{type(err).__name__}: {err}"[:1000])
+        raise
+    else:
+        if is_main:
+            run_dir.write_status("finished", epochs=config.train.epochs)
+        return result
+    finally:
+        run_dir.unlock()
+
+
+def _has_checkpoint(run_dir: RunDir) -> bool:
+    folder = run_dir.checkpoints
+    return folder.is_dir() and any(p.name.isdigit() for p in folder.iterdir())
+
+
+def _prepare(run_dir: RunDir, trainer: Trainer, config: Config, resume: bool) -> None:
+    """Write config.json, data.json and the `running` status (process 0, holding the lock)."""
+    from dljax.train.reload import check_data, data_fingerprint
+
+    fingerprint = data_fingerprint(trainer.dataset)
+    if not resume:
+        run_dir.write_config(config.to_dict())
+        run_dir.write_data(fingerprint)
+        run_dir.write_status("running", epochs=config.train.epochs)
+        return
+    saved = run_dir.read_data()
+    if saved is None:
+        run_dir.write_data(fingerprint)  # a run from before data.json existed
+    else:
+        check_data(run_dir, trainer.dataset, saved)
+    before = run_dir.read_config().get("train", {}).get("epochs")
+    if before != config.train.epochs:
+        run_dir.record_resume({"train.epochs": [before, config.train.epochs]})
+        run_dir.write_config(config.to_dict())
+    run_dir.write_status("running", epochs=config.train.epochs)
