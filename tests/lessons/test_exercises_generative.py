@@ -57,6 +57,18 @@ CASES = {
         lambda f: jnp.mean(jax.nn.softplus(-f)),
         lambda f: -jnp.mean(jax.nn.softplus(f)),  # the saturating loss log(1 - D(G(z)))
     ),
+    "check_transposed_conv_size": (
+        lambda n, k, s, p: (n - 1) * s - 2 * p + k,
+        lambda n, k, s, p: (n + 2 * p - k) // s + 1,  # the forward convolution's size
+    ),
+    "check_label_channels": (
+        lambda x, e: jnp.concatenate(
+            [x, jnp.broadcast_to(e[:, None, None, :], (*x.shape[:3], e.shape[1]))], axis=-1
+        ),
+        lambda x, e: jnp.concatenate(
+            [jnp.broadcast_to(e[:, None, None, :], (*x.shape[:3], e.shape[1])), x], axis=-1
+        ),  # embedding first
+    ),
 }
 
 

@@ -222,3 +222,49 @@ def check_generator_loss(fn: Callable) -> bool:
         rtol=1e-4,
         atol=1e-5,
     )
+
+
+# ----------------------------------------------------------------------------- 04 DCGAN, cGAN
+def check_transposed_conv_size(fn: Callable) -> bool:
+    """`fn(size, kernel, stride, padding)` -> the output side of a transposed convolution,
+    (size - 1) * stride - 2 * padding + kernel (the inverse of a convolution's
+    (size + 2 * padding - kernel) // stride + 1)."""
+
+    def reference(size, kernel, stride, padding):
+        return (size - 1) * stride - 2 * padding + kernel
+
+    cases = [(4, 4, 2, 1), (8, 4, 2, 1), (7, 3, 1, 1), (5, 5, 3, 0), (1, 4, 1, 0)]
+    return check_function(
+        "Latihan ukuran konvolusi transpos",
+        fn,
+        reference,
+        cases,
+        hint="keluaran = (masukan - 1) * stride - 2 * padding + kernel; mis. 4x4 dengan kernel "
+        "4, stride 2, padding 1 menjadi 8x8.",
+    )
+
+
+def check_label_channels(fn: Callable) -> bool:
+    """`fn(images, embeddings)` -> (B, H, W, C + E): images (B, H, W, C) with each image's
+    label embedding (B, E) broadcast over all pixels and appended as extra channels."""
+    rng = _rng(8)
+
+    def reference(images, embeddings):
+        b, h, w, _ = np.shape(images)
+        tiled = np.broadcast_to(
+            np.asarray(embeddings)[:, None, None, :], (b, h, w, np.shape(embeddings)[1])
+        )
+        return np.concatenate([images, tiled], axis=-1)
+
+    inputs = [
+        (_images(rng, (2, 4, 4, 1)), rng.standard_normal((2, 3)).astype(np.float32)),
+        (_images(rng, (3, 8, 6, 2)), rng.standard_normal((3, 5)).astype(np.float32)),
+    ]
+    return check_function(
+        "Latihan label sebagai kanal",
+        fn,
+        reference,
+        inputs,
+        hint="e = jnp.broadcast_to(embeddings[:, None, None, :], (B, H, W, E)); lalu "
+        "jnp.concatenate([images, e], axis=-1). Gambar dulu, embedding sesudahnya.",
+    )
