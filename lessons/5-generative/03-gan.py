@@ -154,6 +154,7 @@ x_uji, y_uji = data.test.arrays["input"], data.test.arrays["label"]
 PRESET = budget("default", "tiny")  # the fast mode uses the tiny networks
 CEPAT = budget({}, {"data.batch_size": 256})  # the fast mode: few steps per epoch
 EPOCHS = budget(150, 2)
+N_SAMPEL = budget(1000, 300)  # samples per quality measurement
 
 
 def buat_trainer(nama, **ubah):
@@ -172,11 +173,12 @@ def buat_trainer(nama, **ubah):
 
 
 def latih_dengan_snapshot(trainer, n=16):
-    """Fit and keep a sample grid of the same latents after every epoch."""
+    """Fit and keep `n` samples of the same latents after every epoch (drawn as N_SAMPEL
+    samples, the size used later, so that sampling compiles only once)."""
     snapshot = {}
 
     def simpan(epoch, record):
-        snapshot[epoch] = trainer.sample(n, seed=123)
+        snapshot[epoch] = trainer.sample(N_SAMPEL, seed=123)[:n]
 
     return trainer.fit(progress=False, on_epoch_end=simpan), snapshot
 
@@ -252,8 +254,6 @@ if FAST:  # a reference trained for 2 epochs only, to run the lesson quickly
 else:
     referensi = ReferenceClassifier.load_or_train("digits", progress=True)
 print(f"akurasi uji classifier referensi: {format_percent(referensi.accuracy)}")
-
-N_SAMPEL = budget(1000, 300)
 
 
 def kualitas(sampel, labels=None):

@@ -69,6 +69,14 @@ CASES = {
             [jnp.broadcast_to(e[:, None, None, :], (*x.shape[:3], e.shape[1])), x], axis=-1
         ),  # embedding first
     ),
+    "check_conv_output_size": (
+        lambda n, k, s, p: (n + 2 * p - k) // s + 1,
+        lambda n, k, s, p: (n + 2 * p - k) / s + 1,  # forgets to round down
+    ),
+    "check_grid_labels": (
+        lambda k, n: jnp.repeat(jnp.arange(k), n),
+        lambda k, n: jnp.tile(jnp.arange(k), n),  # one column per class
+    ),
 }
 
 

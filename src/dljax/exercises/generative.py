@@ -268,3 +268,37 @@ def check_label_channels(fn: Callable) -> bool:
         hint="e = jnp.broadcast_to(embeddings[:, None, None, :], (B, H, W, E)); lalu "
         "jnp.concatenate([images, e], axis=-1). Gambar dulu, embedding sesudahnya.",
     )
+
+
+def check_conv_output_size(fn: Callable) -> bool:
+    """`fn(size, kernel, stride, padding)` -> the output side of a convolution,
+    (size + 2 * padding - kernel) // stride + 1 (the discriminator's downsampling)."""
+
+    def reference(size, kernel, stride, padding):
+        return (size + 2 * padding - kernel) // stride + 1
+
+    return check_function(
+        "Latihan ukuran konvolusi",
+        fn,
+        reference,
+        [(16, 4, 2, 1), (8, 4, 2, 1), (7, 3, 2, 0), (28, 5, 1, 2), (9, 4, 3, 1)],
+        hint="keluaran = (masukan + 2 * padding - kernel) // stride + 1 (dibulatkan ke bawah); "
+        "mis. 16x16 dengan kernel 4, stride 2, padding 1 menjadi 8x8.",
+    )
+
+
+def check_grid_labels(fn: Callable) -> bool:
+    """`fn(num_classes, per_class)` -> int labels (num_classes * per_class,) asking for class
+    0 `per_class` times, then class 1, ...: row k of a `per_class`-column grid shows class k."""
+
+    def reference(num_classes, per_class):
+        return np.repeat(np.arange(num_classes), per_class)
+
+    return check_function(
+        "Latihan label untuk kisi",
+        fn,
+        reference,
+        [(10, 8), (3, 4), (5, 1)],
+        hint="jnp.repeat(jnp.arange(num_classes), per_class) memberi 0, 0, ..., 1, 1, ...; "
+        "jnp.tile memberi 0, 1, 2, ... (itu satu kolom per kelas, bukan satu baris).",
+    )
