@@ -62,6 +62,7 @@ def site() -> Path:
         "sphinx",
         "-b",
         "html",
+        "-a",  # rewrite every page: the navigation of unchanged pages must show new chapters
         "-q",
         "-W",
         "--keep-going",
