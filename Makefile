@@ -21,7 +21,7 @@ test: $(STAMP)
 DLJAX_FAST ?= 1
 docs: $(STAMP)
 	DLJAX_FAST=$(DLJAX_FAST) DLJAX_LESSONS_JSON=benchmarks/results/lessons.json \
-		$(BIN)/python -m sphinx -b html -q docs docs/_build/html
+		$(BIN)/python -m sphinx -b html -a -q docs docs/_build/html
 	@echo "Situs: docs/_build/html/index.html (python -m http.server -d docs/_build/html)"
 
 # Rewrite every lesson's Colab badge and install cell from [project.urls] in pyproject.toml.

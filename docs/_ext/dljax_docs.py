@@ -551,7 +551,10 @@ def write_lesson_times(app, exception) -> None:
         "and full mode, as recorded by the docs build (jupyter-cache)",
     )
     current["cpu_count"] = os.cpu_count()
-    current[mode] = seconds
+    # lessons share the CPU with whatever else runs: keep the load next to the seconds
+    current[f"{mode}_load_average_1min"] = round(os.getloadavg()[0], 2)
+    # merged: a subset build (DLJAX_DOCS_LESSONS) updates only the lessons it executed
+    current[mode] = dict(sorted({**(current.get(mode) or {}), **seconds}.items()))
     path.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n")
 
 

@@ -9,6 +9,7 @@ Debian's `chromium` and `chromium-driver`. Screenshots go to `$DLJAX_ARTIFACTS` 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import os
@@ -62,6 +63,7 @@ def site() -> Path:
         "sphinx",
         "-b",
         "html",
+        "-a",  # rewrite every page: the navigation of unchanged pages must show new chapters
         "-q",
         "-W",
         "--keep-going",
@@ -144,6 +146,12 @@ def test_every_lesson_has_a_page(site):
     home = (site / "index.html").read_text()
     for chapter in dljax_docs.chapters():
         assert f"pelajaran/{chapter.folder}/index.html" in home, chapter.folder
+    # every page's navigation lists every chapter (no stale sidebars after adding one)
+    titles = [html.escape(c.title, quote=False) for c in dljax_docs.chapters()]
+    for page in [*LESSON_PAGES, "katalog.html", "perintah/index.html"]:
+        text = (site / page).read_text()
+        missing = [t for t in titles if t not in text]
+        assert not missing, f"{page}: navigation lacks {missing}"
 
 
 def test_generated_pages_follow_the_code(site):
