@@ -212,9 +212,7 @@ def test_eval_randomness_is_the_same_on_every_evaluation(pair_model):
     assert first["test_noisy"] != first["test_loss"]  # the noise is really there
 
 
-def test_ema_weights_follow_the_formula_and_are_what_evaluates_and_exports(
-    tiny, digits, tmp_path
-):
+def test_ema_weights_follow_the_formula_and_are_what_evaluates_and_exports(tiny, digits, tmp_path):
     decay = 0.5
     config = tiny("mlp", train__ema_decay=str(decay), train__epochs=1)
     trainer = Trainer(config, dataset=digits)
