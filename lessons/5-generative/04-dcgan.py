@@ -132,7 +132,7 @@ def cetak_kualitas(nama, q):
 # apa pun. Di terminal: `dljax train dcgan`.
 
 # %%
-EPOCHS_CONV = budget(40, 1)
+EPOCHS_CONV = budget(100, 1)  # the default preset of `dljax train dcgan` / `cgan`
 trainer_dcgan = buat_trainer("dcgan", **{"train.epochs": EPOCHS_CONV})
 print(
     f"{format_int(trainer_dcgan.num_params)} parameter, gambar "
