@@ -144,7 +144,7 @@ plt.show()
 # $[0, 1]$. Optimizer Adam dengan laju belajar $2\cdot10^{-4}$ dan $\beta_1 = 0{,}5$ (resep
 # DCGAN). Setiap langkah: satu langkah $D$, lalu satu langkah $G$.
 #
-# Kita simpan kisi sampel dari **latent yang sama** setelah setiap epoch untuk menonton
+# Kita simpan kisi sampel dari **laten yang sama** setelah setiap epoch untuk menonton
 # perkembangannya. Di terminal: `dljax train gan` (menulis `samples/epoch_NNN.png` dan
 # `samples/training.gif`).
 
@@ -192,7 +192,7 @@ pilih = sorted({1, *np.linspace(1, EPOCHS, 6).astype(int).tolist()})
 tampilkan(
     np.concatenate([snapshot_gan[e] for e in pilih]),
     16,
-    "Sampel dari latent yang sama, epoch " + ", ".join(map(str, pilih)) + " (baris demi baris)",
+    "Sampel dari laten yang sama, epoch " + ", ".join(map(str, pilih)) + " (baris demi baris)",
 )
 plt.show()
 

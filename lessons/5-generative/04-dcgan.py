@@ -63,7 +63,7 @@ def tampilkan(gambar, cols, judul, ax=None):
 # ## Persiapan: data, pelatihan, dan classifier referensi
 #
 # Sama seperti pelajaran 5.3: fungsi kecil untuk membangun `Trainer`, menyimpan kisi sampel
-# dari latent yang sama setiap epoch, dan mengukur kualitas dengan classifier referensi
+# dari laten yang sama setiap epoch, dan mengukur kualitas dengan classifier referensi
 # (disimpan di cache, jadi biasanya sudah ada dari pelajaran sebelumnya).
 
 # %%
@@ -132,7 +132,7 @@ def cetak_kualitas(nama, q):
 # apa pun. Di terminal: `dljax train dcgan`.
 
 # %%
-EPOCHS_CONV = budget(40, 1)
+EPOCHS_CONV = budget(100, 1)  # the default preset of `dljax train dcgan` / `cgan`
 trainer_dcgan = buat_trainer("dcgan", **{"train.epochs": EPOCHS_CONV})
 print(
     f"{format_int(trainer_dcgan.num_params)} parameter, gambar "
@@ -143,7 +143,7 @@ pilih = sorted({1, *np.linspace(1, EPOCHS_CONV, 5).astype(int).tolist()})
 tampilkan(
     np.concatenate([snapshot_dcgan[e] for e in pilih]),
     16,
-    "DCGAN 16×16, latent yang sama, epoch " + ", ".join(map(str, pilih)),
+    "DCGAN 16×16, laten yang sama, epoch " + ", ".join(map(str, pilih)),
 )
 plt.show()
 q_dcgan = kualitas(hasil_dcgan.trainer.sample(N_SAMPEL, seed=0))

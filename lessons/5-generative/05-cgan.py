@@ -118,7 +118,7 @@ def cetak_kualitas(nama, q):
 # Kisi di bawah: satu **baris** per angka (label 0 sampai 9), satu kolom per $z$ acak.
 
 # %%
-EPOCHS_CONV = budget(40, 1)
+EPOCHS_CONV = budget(100, 1)  # the default preset of `dljax train dcgan` / `cgan`
 trainer_cgan = buat_trainer("cgan", **{"train.epochs": EPOCHS_CONV})
 hasil_cgan = trainer_cgan.fit(progress=False)
 
