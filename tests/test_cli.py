@@ -27,7 +27,10 @@ def run_cli(*args, cwd):
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["train", "resnet999"], "Model 'resnet999' tidak dikenal. Pilihan: char_lstm, cnn, gru"),
+        (
+            ["train", "resnet999"],
+            "Model 'resnet999' tidak dikenal. Pilihan: autoencoder, cgan, char_lstm",
+        ),
         (["train", "mlp", "--dataset", "imagenet"], "Dataset 'imagenet' tidak dikenal"),
         (["train", "mlp", "--epochs", "-3"], "train.epochs=-3 harus >= 1"),
         (["train", "mlp", "--lr", "0"], "train.lr=0.0 harus > 0"),
@@ -68,7 +71,7 @@ def test_out_dir_with_files_is_refused(tmp_path, monkeypatch, capsys):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "notes.txt").write_text("x")
     assert main(["train", "mlp", *TINY, "--out", "taken"]) == 2
-    assert "--resume" in capsys.readouterr().err
+    assert "--out lain" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "taken").iterdir()) == ["notes.txt"]
 
 
