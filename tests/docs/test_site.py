@@ -113,21 +113,23 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+def wait_for(driver, script: str, polls: int = 150):
+    """The first truthy value of `script`, polling up to `polls` times (0.2 s apart); a
+    bounded wait for the page's JavaScript, not a measurement of its speed."""
+    value = None
+    for _ in range(polls):
+        value = driver.execute_script(script)
+        if value:
+            break
+        time.sleep(0.2)
+    return value
+
+
 def load(driver, url: str) -> None:
     driver.get(url)
-    deadline = time.monotonic() + 30
-    while driver.execute_script("return document.readyState") != "complete":
-        assert time.monotonic() < deadline, f"{url} did not finish loading"
-        time.sleep(0.1)
-
-
-def wait_for(driver, script: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = driver.execute_script(script)
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
+    ready = wait_for(driver, 'return document.readyState === "complete"')
+    if not ready:
+        pytest.fail(f"{url} did not finish loading")
 
 
 @functools.cache
