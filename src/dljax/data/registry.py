@@ -39,24 +39,27 @@ def load_dataset(config) -> Dataset:
     dataset = get_entry(config.name).load(config)
     size = getattr(config, "image_size", 0)
     if size:
-        resize_dataset(dataset, size)
+        dataset = resize_dataset(dataset, size)
     return dataset
 
 
 def resize_dataset(dataset: Dataset, size: int) -> Dataset:
-    """Resize the `input` images of both splits to (size, size) in place; update the info."""
+    """A copy of `dataset` whose `input` images (both splits) are (size, size); the original
+    is left untouched."""
     info = dataset.info
     if info.kind != "image":
         raise DljaxError(
             f"data.image_size={size} hanya berlaku untuk dataset gambar, tetapi {info.name!r} "
             f"berjenis {info.kind!r}. Hapus opsi itu (--set data.image_size=0)."
         )
+    splits = {}
     for split in ("train", "test"):
         arrays = dict(as_arrays(getattr(dataset, split)))
         arrays["input"] = resize_images(arrays["input"], size)  # (N, size, size, C)
-        setattr(dataset, split, ArraySource(arrays))
-    dataset.info = replace(info, input_shape=(size, size, info.input_shape[-1]))
-    return dataset
+        splits[split] = ArraySource(arrays)
+    return replace(
+        dataset, info=replace(info, input_shape=(size, size, info.input_shape[-1])), **splits
+    )
 
 
 # Datasets of the data layer (issue 4): downloaded, embedded text and synthetic tasks.
