@@ -10,6 +10,9 @@ Rows:
 - mlp: 784-512-512-10 MLP, batch 128, on MNIST-shaped synthetic data (200 steps per repeat).
 - cnn: dljax's small CNN (two conv blocks 32/64 with batch norm, 128 hidden), batch 128,
   28x28x1 inputs (20 steps per repeat).
+- gan: dljax's MLP GAN (G 32-128-256-784 tanh, D 784-256-128-1, LeakyReLU 0.2), batch 128,
+  one discriminator step then one generator step per batch, both Adam 2e-4 beta1 0.5,
+  on MNIST-shaped data (200 steps per repeat); compared with a PyTorch twin (no JAX loop).
 - resnet20: dljax's ResNet-20 (He et al. 2016, CIFAR-style, option-A shortcuts, batch norm,
   269,722 parameters), batch 128, CIFAR-shaped 32x32x3 inputs (4 steps per repeat).
 The hand-written JAX loop uses the same Flax model via nnx.split/merge and a jitted step:
@@ -41,11 +44,12 @@ from dljax.train import Trainer
 
 RESULTS = Path(__file__).parent / "results" / "train_throughput.json"
 BATCH = 128
-SHAPES = {"mlp": (28, 28, 1), "cnn": (28, 28, 1), "resnet20": (32, 32, 3)}
-STEPS = {"mlp": 200, "cnn": 20, "resnet20": 4}
-MODEL_NAMES = {"mlp": "mlp", "cnn": "cnn", "resnet20": "resnet"}  # row -> dljax model
+SHAPES = {"mlp": (28, 28, 1), "cnn": (28, 28, 1), "resnet20": (32, 32, 3), "gan": (28, 28, 1)}
+STEPS = {"mlp": 200, "cnn": 20, "resnet20": 4, "gan": 200}
+MODEL_NAMES = {"mlp": "mlp", "cnn": "cnn", "resnet20": "resnet", "gan": "gan"}  # row -> model
 OVERRIDES = {
     "mlp": {"model.hidden": "512,512", "model.dropout": "0"},
+    "gan": {"model.hidden": "128,256", "model.latent": "32", "train.quality": "false"},
     "cnn": {"model.channels": "32,64", "model.hidden": "128", "model.dropout": "0"},
     "resnet20": {"model.depth": "20"},
 }
@@ -76,8 +80,10 @@ def bench_dljax(model: str, repeats: int):
     data = Dataset(
         info, ArraySource(synthetic(steps * BATCH, shape)), ArraySource(synthetic(BATCH, shape, 1))
     )
+    optimizer = {"train.lr": "2e-4", "train.beta1": "0.5"} if model == "gan" else {}
     overrides = {
         **OVERRIDES[model],
+        **optimizer,
         "train.epochs": "1",
         "train.optimizer": "adam",
         "train.schedule": "constant",
@@ -90,6 +96,8 @@ def bench_dljax(model: str, repeats: int):
 
 # ------------------------------------------------------------------------ hand-written JAX
 def bench_jax_loop(model: str, repeats: int):
+    if model == "gan":
+        return None  # the GAN row compares the engine with PyTorch only
     steps, shape = STEPS[model], SHAPES[model]
     config = build_config(MODEL_NAMES[model], overrides=OVERRIDES[model])
     from dljax.models import get_spec
@@ -266,14 +274,15 @@ def main() -> None:
         row = {"repeats": args.repeats, "input_shape": list(SHAPES[model])}
         rate, runs = bench_dljax(model, args.repeats)
         row["dljax"] = {"steps_per_s": rate, "runs": runs}
-        rate, runs = bench_jax_loop(model, args.repeats)
-        row["jax_loop"] = {"steps_per_s": rate, "runs": runs}
+        loop = bench_jax_loop(model, args.repeats)
+        row["jax_loop"] = None if loop is None else {"steps_per_s": loop[0], "runs": loop[1]}
         try:
             (rate, runs), version = bench_torch(model, args.repeats)
             row["torch"] = {"steps_per_s": rate, "runs": runs, "version": version}
         except ImportError:
             row["torch"] = None  # PyTorch not installed: pip install torch (CPU build)
-        row["dljax_vs_jax_loop"] = row["dljax"]["steps_per_s"] / row["jax_loop"]["steps_per_s"]
+        if row["jax_loop"]:
+            row["dljax_vs_jax_loop"] = row["dljax"]["steps_per_s"] / row["jax_loop"]["steps_per_s"]
         if row["torch"]:
             row["dljax_vs_torch"] = row["dljax"]["steps_per_s"] / row["torch"]["steps_per_s"]
         report["results"][model] = row
