@@ -184,9 +184,11 @@ for _spec in (
                 "data.image_size": 16,
                 "model.latent": 8,
             },
+            # width 64 measured FD 0,48 x the Gaussian baseline on digits (16: 0,75; 32: 0,56)
             "default": {
                 **_GAN_OPTIM,
                 "model.variant": "dcgan",
+                "model.width": 64,
                 "data.image_size": 16,
                 "train.epochs": 100,
                 "train.schedule": "constant",
