@@ -122,11 +122,11 @@ def test_top_k_restricts_choices():
 
 def test_sampling_compiles_once_for_all_temperatures(tiny):
     from dljax.train import Trainer
-    from dljax.train.sampling import _generate, sample_tokens
+    from dljax.train.sampling import _sample, sample_tokens
 
     trainer = Trainer(tiny("char_lstm", train__epochs=1))
     sample_tokens(trainer, np.array([1, 2]), 5, temperature=0.5)
-    before = _generate._cache_size()
+    before = _sample._cache_size()
     for t in (0.0, 0.8, 1.5):
         sample_tokens(trainer, np.array([1, 2]), 5, temperature=t)
-    assert _generate._cache_size() == before
+    assert _sample._cache_size() == before

@@ -58,7 +58,7 @@ def test_finished_run_is_marked_and_self_describing(base):
 
 def test_second_writer_is_refused_and_first_run_survives(workdir):
     out = workdir / "dua-penulis"
-    first = start_cli(["train", "mlp", *TINY, "--epochs", "60", "--out", out], workdir)
+    first = start_cli(["train", "mlp", *TINY, "--epochs", "5000", "--out", out], workdir)
     try:
         _wait_for_epochs(out, 1, first)
         proc = run_cli(["train", "mlp", *TINY, "--seed", "1", "--out", out], workdir)
