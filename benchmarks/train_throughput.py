@@ -187,12 +187,50 @@ def torch_resnet20():
     return net
 
 
+def bench_torch_gan(repeats: int):
+    """The PyTorch twin of dljax's MLP GAN step: a D step, then a G step (non-saturating)."""
+    import torch
+    from torch import nn
+
+    steps = STEPS["gan"]
+    g = nn.Sequential(
+        nn.Linear(32, 128), nn.LeakyReLU(0.2), nn.Linear(128, 256), nn.LeakyReLU(0.2),
+        nn.Linear(256, 784), nn.Tanh(),
+    )  # fmt: skip
+    d = nn.Sequential(
+        nn.Linear(784, 256), nn.LeakyReLU(0.2), nn.Linear(256, 128), nn.LeakyReLU(0.2),
+        nn.Linear(128, 1),
+    )  # fmt: skip
+    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    x = torch.from_numpy(synthetic(steps * BATCH, SHAPES["gan"])["input"]).reshape(-1, 784)
+    x = x * 2 - 1  # images in [-1, 1], as the dljax GAN task scales them
+    bce = nn.BCEWithLogitsLoss()
+    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+
+    def run():
+        perm = torch.randperm(len(x))
+        for i in range(steps):
+            real = x[perm[i * BATCH : (i + 1) * BATCH]]
+            fake = g(torch.randn(BATCH, 32)).detach()
+            opt_d.zero_grad(set_to_none=True)
+            (bce(d(real), ones) + bce(d(fake), zeros)).backward()
+            opt_d.step()
+            opt_g.zero_grad(set_to_none=True)
+            bce(d(g(torch.randn(BATCH, 32))), ones).backward()
+            opt_g.step()
+
+    return median_rate(run, steps, repeats), torch.__version__
+
+
 def bench_torch(model: str, repeats: int):
     import torch
     from torch import nn
 
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(0)
+    if model == "gan":
+        return bench_torch_gan(repeats)
     steps = STEPS[model]
     if model == "mlp":
         net = nn.Sequential(
