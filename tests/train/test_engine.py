@@ -1,3 +1,5 @@
+import signal
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -75,6 +77,34 @@ def test_checkpoint_round_trip_restores_state_and_outputs(tiny, digits, tmp_path
     np.testing.assert_allclose(
         fresh.evaluate()["test_loss"], result.history[-1]["test_loss"], rtol=0
     )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_during_checkpoint_save_waits_for_the_save(signum, tmp_path):
+    def interrupt(signum_, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    ckpt = Checkpointer(tmp_path / "ckpt")
+    state = {"w": jnp.arange(4.0)}
+    real_save = ckpt.manager.save
+
+    def save_then_signal(*args, **kwargs):
+        signal.raise_signal(signum)  # arrives while Orbax is writing
+        return real_save(*args, **kwargs)
+
+    ckpt.manager.save = save_then_signal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ckpt.save(state, {"epoch": 1, "step": 7})
+        assert signal.getsignal(signal.SIGTERM) is interrupt  # handler put back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    ckpt.manager.save = real_save
+    restored, meta = ckpt.restore(state)
+    ckpt.close()
+    assert meta["step"] == 7
+    np.testing.assert_array_equal(restored["w"], state["w"])
 
 
 def test_killed_run_resumes_to_identical_params(tiny, digits, tmp_path):

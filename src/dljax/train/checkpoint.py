@@ -7,11 +7,17 @@ Failures become Indonesian errors here: a checkpoint that cannot be written (ful
 `RunFailed`; a newest checkpoint that cannot be read (truncated by a crash) is skipped for the
 next older one, and the caller is told which steps were skipped. Opened `read_only`, the
 manager never creates the folder (so `dljax eval` leaves the run directory as it was).
+
+Ctrl+C or SIGTERM during a save is held until the save is complete: an interrupted save
+leaves Orbax's writer threads running into interpreter shutdown, where they crash.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
+import threading
 from pathlib import Path
 
 import jax
@@ -38,6 +44,30 @@ def unflatten(template, flat: dict[str, jax.Array]):
     return jax.tree.unflatten(treedef, [flat[k] for k in keys])
 
 
+@contextlib.contextmanager
+def interrupts_held():
+    """Run the block with SIGINT/SIGTERM recorded instead of acted on, then act on the
+    first one received with the handler that was in place before."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signum = received[0]
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
+
+
 class Checkpointer:
     def __init__(self, directory: Path, keep: int = 2, *, read_only: bool = False):
         self.directory = Path(directory).absolute()
@@ -61,8 +91,9 @@ class Checkpointer:
             state=ocp.args.StandardSave(flatten(state)), meta=ocp.args.JsonSave(meta)
         )
         try:
-            self.manager.save(int(meta["step"]), args=args, force=True)
-            self.manager.wait_until_finished()
+            with interrupts_held():
+                self.manager.save(int(meta["step"]), args=args, force=True)
+                self.manager.wait_until_finished()
         except OSError as err:
             raise from_os_error(err, during_run=True) from None
         except Exception as err:  # Orbax/TensorStore report write failures in their own types
