@@ -433,11 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-WORKER_ENV = "DLJAX_DISTRIBUTED_WORKER"
-
-
 def _supervise_wanted(args) -> bool:
-    from dljax.train.parallel import distributed_wanted
+    from dljax.multihost import WORKER_ENV, distributed_wanted
 
     return distributed_wanted(args.distributed) and not os.environ.get(WORKER_ENV)
 
@@ -451,6 +448,8 @@ def _supervise(argv: list[str]) -> int:
     SIGTERM are passed on to the child.
     """
     import subprocess
+
+    from dljax.multihost import WORKER_ENV
 
     env = dict(os.environ, **{WORKER_ENV: "1"})
     child = subprocess.Popen([sys.executable, "-m", "dljax.cli", *argv], env=env)

@@ -28,10 +28,10 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from dljax.errors import DljaxError
+from dljax.multihost import ENV_VARS, distributed_wanted
 
 DATA_AXIS = "data"
 MODES = ("data", "fsdp")
-ENV_VARS = ("JAX_COORDINATOR_ADDRESS", "JAX_NUM_PROCESSES", "JAX_PROCESS_ID")
 HEARTBEAT_TIMEOUT_S = 100  # JAX's defaults; DLJAX_HEARTBEAT_TIMEOUT / DLJAX_INIT_TIMEOUT
 INIT_TIMEOUT_S = 300
 
@@ -49,13 +49,6 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
             f"{name}={raw!r} harus bilangan bulat >= {minimum} (detik), mis. {name}={default}."
         )
     return value
-
-
-def distributed_wanted(auto: bool = False) -> bool:
-    """Whether this process should join `jax.distributed` (see the module docstring)."""
-    if os.environ.get("JAX_COORDINATOR_ADDRESS"):
-        return True
-    return auto or os.environ.get("DLJAX_DISTRIBUTED", "") not in ("", "0")
 
 
 def initialize_distributed(auto: bool = False) -> bool:
