@@ -32,12 +32,14 @@ SCRIPT = textwrap.dedent(
     assert jax.device_count() == 4, jax.devices()
     data = digits.load()
     out = {"losses": {}}
+    trainers = {}
     for model, pipeline in [("mlp", "device"), ("mlp", "grain"), ("cnn", "device")]:
         cfg = build_config(model, "tiny", {"data.pipeline": pipeline})
         runs = []
         for devices in (jax.devices()[:1], jax.devices()):
             t = Trainer(cfg, dataset=data, parallel=DataParallel.create(devices))
             h = t.fit(progress=False).history
+            trainers[(model, pipeline, len(devices))] = t
             runs.append([[r["train_loss"], r["test_loss"]] for r in h])
         out["losses"][f"{model}-{pipeline}"] = runs
 
@@ -49,10 +51,12 @@ SCRIPT = textwrap.dedent(
 
     states = {}
     for mode in ("data", "fsdp"):
-        cfg = build_config("mlp", "tiny", {"train.parallel": mode})
-        t = Trainer(cfg, dataset=data)
-        state = t.fit(progress=False).state
-        states[mode] = state
+        if mode == "data":  # the 4-device run above
+            t = trainers[("mlp", "device", 4)]
+        else:
+            t = Trainer(build_config("mlp", "tiny", {"train.parallel": mode}), dataset=data)
+            t.fit(progress=False)
+        state = states[mode] = t.state
         out[mode] = {
             "params": leaves(state.params),
             "specs": specs(state.params),
@@ -157,3 +161,65 @@ def test_cli_fsdp_on_one_device(tmp_path, monkeypatch, capsys):
     assert main([*argv, "--out", "run"]) == 0
     assert "1 perangkat, paralel: fsdp" in capsys.readouterr().err
     assert json.loads((tmp_path / "run/metrics.json").read_text())["parallel"] == "fsdp"
+
+
+def test_largest_divisible_axis_by_hand():
+    from dljax.train.parallel import largest_divisible_axis
+
+    assert largest_divisible_axis((64, 128), 4) == 1
+    assert largest_divisible_axis((128, 64), 4) == 0
+    assert largest_divisible_axis((3, 3, 16, 32), 8) == 3
+    assert largest_divisible_axis((10,), 4) is None  # stays replicated
+    assert largest_divisible_axis((2,), 4) is None
+    assert largest_divisible_axis((), 4) is None
+
+
+@pytest.mark.parametrize(
+    "env, fragment",
+    [
+        ({"JAX_COORDINATOR_ADDRESS": "127.0.0.1:1", "JAX_PROCESS_ID": "0"}, "JAX_NUM_PROCESSES"),
+        (
+            {"JAX_COORDINATOR_ADDRESS": "127.0.0.1:1", "JAX_NUM_PROCESSES": "2"},
+            "JAX_PROCESS_ID",
+        ),
+        (
+            {
+                "JAX_COORDINATOR_ADDRESS": "127.0.0.1:1",
+                "JAX_NUM_PROCESSES": "2",
+                "JAX_PROCESS_ID": "0",
+                "DLJAX_HEARTBEAT_TIMEOUT": "sebentar",
+            },
+            "DLJAX_HEARTBEAT_TIMEOUT='sebentar'",
+        ),
+    ],
+)
+def test_distributed_environment_errors_are_indonesian(env, fragment, monkeypatch):
+    from dljax.errors import DljaxError
+    from dljax.train.parallel import initialize_distributed
+
+    for var in ("JAX_COORDINATOR_ADDRESS", "JAX_NUM_PROCESSES", "JAX_PROCESS_ID"):
+        monkeypatch.delenv(var, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    with pytest.raises(DljaxError, match="harus|tidak diset") as err:
+        initialize_distributed()
+    assert fragment in str(err.value)
+
+
+def test_no_distributed_environment_means_one_process(monkeypatch):
+    from dljax.multihost import distributed_wanted
+    from dljax.train.parallel import initialize_distributed
+
+    for var in ("JAX_COORDINATOR_ADDRESS", "DLJAX_DISTRIBUTED"):
+        monkeypatch.delenv(var, raising=False)
+    assert not distributed_wanted()
+    assert distributed_wanted(auto=True)
+    assert initialize_distributed() is False
+
+
+def test_unknown_parallel_mode_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "mlp", "--preset", "tiny", "--set", "train.parallel=tensor"]) == 2
+    err = capsys.readouterr().err
+    assert "train.parallel='tensor'" in err and "fsdp" in err
+    assert not (tmp_path / "runs").exists()
