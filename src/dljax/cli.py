@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
         "itu sendiri (hanya --epochs yang boleh ditambah)",
     )
     t.add_argument("--quiet", action="store_true", help="tanpa progress bar")
+    t.add_argument(
+        "--distributed",
+        action="store_true",
+        help="gabung ke pelatihan multi-proses/multi-host yang dideteksi JAX (SLURM srun, "
+        "Open MPI, Cloud TPU); tanpa opsi ini dljax bergabung bila JAX_COORDINATOR_ADDRESS, "
+        "JAX_NUM_PROCESSES dan JAX_PROCESS_ID diset",
+    )
 
     e = sub.add_parser(
         "eval",
@@ -250,8 +257,10 @@ def cmd_train(args) -> int:
     from dljax.config import build_config
     from dljax.formatting import format_int
     from dljax.train import RunDir, train
+    from dljax.train.parallel import initialize_distributed
     from dljax.train.reload import resume_config
 
+    initialize_distributed(auto=args.distributed)  # before any JAX computation
     overrides = _overrides(args)
     config = build_config(args.model, args.preset or "default", overrides)  # names and keys
     if args.text is not None and config.data.name != "text":
@@ -267,10 +276,18 @@ def cmd_train(args) -> int:
     config.validate()
 
     def banner(trainer, run_dir):
+        import jax
+
+        processes = trainer.parallel.num_processes
+        where = f"{trainer.parallel.num_devices} perangkat"
+        if processes > 1:
+            where += f" pada {processes} proses, ini proses {jax.process_index()}"
+        if trainer.parallel.mode != "data":
+            where += f", paralel: {trainer.parallel.mode}"
         print(
             f"Melatih {config.model_name} pada {config.data.name} "
             f"({format_int(trainer.num_params)} parameter, "
-            f"{trainer.parallel.num_devices} perangkat, jalur data: {trainer.pipeline}). "
+            f"{where}, jalur data: {trainer.pipeline}). "
             f"Hasil: {out}",
             file=sys.stderr,
         )
@@ -404,6 +421,68 @@ def main(argv: list[str] | None = None) -> int:
     _safe_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "train" and _supervise_wanted(args):
+        return _supervise(sys.argv[1:] if argv is None else list(argv))
+    code = _run(args)
+    if code and _distributed():
+        # Multi-process: a failed process leaves at once, so that its peers see it go (their
+        # collectives fail) instead of everyone waiting for everyone at shutdown.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _supervise_wanted(args) -> bool:
+    from dljax.multihost import WORKER_ENV, distributed_wanted
+
+    return distributed_wanted(args.distributed) and not os.environ.get(WORKER_ENV)
+
+
+def _supervise(argv: list[str]) -> int:
+    """Multi-process `dljax train`: run the training in a child process and watch it.
+
+    When a peer dies, JAX's distributed service ends the survivors with a C++ abort (after
+    `DLJAX_HEARTBEAT_TIMEOUT` seconds) that no Python code can catch; this parent, which
+    never starts JAX, turns that into an Indonesian message and exit code 1. Ctrl+C and
+    SIGTERM are passed on to the child.
+    """
+    import subprocess
+
+    from dljax.multihost import WORKER_ENV
+
+    env = dict(os.environ, **{WORKER_ENV: "1"})
+    child = subprocess.Popen([sys.executable, "-m", "dljax.cli", *argv], env=env)
+    passed = {s: signal.signal(s, lambda n, f: child.send_signal(n)) for s in _FORWARDED}
+    try:
+        code = child.wait()
+    finally:
+        for s, handler in passed.items():
+            signal.signal(s, handler)
+    if code >= 0:
+        return code
+    if -code in _FORWARDED:
+        return 128 - code
+    print(
+        f"dljax: galat: Proses pelatihan ini dihentikan (sinyal {-code}) oleh layanan "
+        "terdistribusi JAX: proses lain mati atau tidak mengirim heartbeat. Semua proses "
+        "berhenti. Periksa log proses yang mati, lalu jalankan ulang semua proses dengan "
+        "--resume.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+_FORWARDED = (signal.SIGINT, signal.SIGTERM)
+
+
+def _distributed() -> bool:
+    import jax
+
+    return jax.distributed.is_initialized()
+
+
+def _run(args) -> int:
     commands = {
         "list": lambda a: cmd_list(),
         "train": cmd_train,
@@ -422,7 +501,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as err:
         if debug:
-            raise
+            if not _distributed():
+                raise
+            import traceback
+
+            traceback.print_exc()
         error = _as_dljax_error(err)
         print(f"dljax: galat: {error}", file=sys.stderr)
         return error.exit_code
@@ -434,6 +517,11 @@ def _as_dljax_error(err: Exception) -> DljaxError:
         return err
     if isinstance(err, OSError) and err.errno is not None:
         return from_os_error(err)
+    if _distributed() and type(err).__name__ == "JaxRuntimeError":
+        from dljax.errors import PeerLost
+        from dljax.train.parallel import peer_lost_message
+
+        return PeerLost(peer_lost_message(err))
     if isinstance(err, MemoryError):
         return RunFailed("Memori habis. Kecilkan --batch-size atau ukuran model, lalu ulangi.")
     return RunFailed(

@@ -106,6 +106,9 @@ class TrainConfig:
     sample_every: int = 0  # generative runs: epochs between sample grids (0 = about 50 grids)
     checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
     keep_checkpoints: int = 2
+    # how the train state lives on the device mesh: "data" replicates it on every device,
+    # "fsdp" splits parameters and optimizer state over the devices (see train/parallel.py)
+    parallel: str = "data"
 
     def validate(self) -> None:
         _check_ints(self, "train")
@@ -148,6 +151,11 @@ class TrainConfig:
         _check(
             self.keep_checkpoints >= 1,
             f"train.keep_checkpoints={self.keep_checkpoints} harus >= 1.",
+        )
+        _check(
+            self.parallel in ("data", "fsdp"),
+            f"train.parallel={self.parallel!r} tidak dikenal; pilih: data (parameter disalin "
+            "ke setiap perangkat) atau fsdp (parameter dibagi antarperangkat).",
         )
 
 

@@ -22,6 +22,11 @@ class RunFailed(DljaxError):
     exit_code = 1
 
 
+class PeerLost(RunFailed):
+    """Multi-process training: another process died or became unreachable (exit code 1).
+    The CLI exits at once, without waiting for the dead peer at shutdown."""
+
+
 class TrainingDiverged(DljaxError):
     """The loss became NaN or Inf; the CLI prints it and exits with code 1."""
 

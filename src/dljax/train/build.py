@@ -63,7 +63,7 @@ def build(
     fns = StepFunctions(task, graphdef, eval_graphdef, optimizers, parallel, config.train.ema_decay)
     return Built(
         optimizers=optimizers,
-        state=parallel.put(state, parallel.replicated),
+        state=parallel.place_state(state),
         fns=fns,
         num_params=sum(x.size for x in jax.tree.leaves(state.params)),
         data_key=data_key,

@@ -47,12 +47,14 @@ class Evaluator:
         if getattr(self.test, "arrays", None) is not None:
             stacked = pad_to_batches(self.test.arrays, self.batch)
             self._cached = [
-                self.parallel.put({k: v[i] for k, v in stacked.items()}, sharding)
+                self.parallel.put_global({k: v[i] for k, v in stacked.items()}, sharding)
                 for i in range(len(stacked["mask"]))
             ]
             return self._cached
         return (
-            self.parallel.put({k: v[0] for k, v in pad_to_batches(b, self.batch).items()}, sharding)
+            self.parallel.put_global(
+                {k: v[0] for k, v in pad_to_batches(b, self.batch).items()}, sharding
+            )
             for b in grain_batches(
                 self.test, self.batch, seed=0, epoch=0, shuffle=False, drop_remainder=False
             )

@@ -40,7 +40,8 @@ class DeviceFeed:
     def __init__(self, config, dataset, fns, parallel, data_key, steps_per_epoch, dispatch):
         self.config, self.fns = config, fns
         self.n = len(dataset.train)
-        self.data = parallel.put(as_arrays(dataset.train), parallel.replicated)
+        # every process holds the whole (small) training set on each of its devices
+        self.data = parallel.put_global(as_arrays(dataset.train), parallel.replicated)
         self.data_key, self.steps_per_epoch, self.dispatch = data_key, steps_per_epoch, dispatch
 
     def epoch(self, state, acc, epoch: int, show):

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from dljax.config import Config
 from dljax.data import Dataset, load_dataset
 from dljax.data.pipeline import steps_per_epoch
-from dljax.errors import DljaxError, TrainingDiverged
+from dljax.errors import DljaxError, PeerLost, TrainingDiverged
 from dljax.models import get_spec
 from dljax.train.build import build, check_compatible
 from dljax.train.checkpoint import Checkpointer
@@ -27,7 +27,7 @@ from dljax.train.evaluate import Evaluator
 from dljax.train.feed import DeviceFeed, StreamFeed, choose_dispatch, choose_pipeline
 from dljax.train.metrics import first_bad_loss, init_acc, means
 from dljax.train.outputs import Snapshots, write_final
-from dljax.train.parallel import DataParallel
+from dljax.train.parallel import DataParallel, peer_lost_message
 from dljax.train.run_dir import RunDir
 from dljax.train.sampling import sample
 from dljax.train.state import TrainState, inference_params
@@ -58,7 +58,7 @@ class Trainer:
         self.task = get_task(self.spec.task)
         self.dataset = dataset if dataset is not None else load_dataset(config.data)
         check_compatible(config, self.spec, self.task, self.dataset)
-        self.parallel = parallel or DataParallel.create()
+        self.parallel = (parallel or DataParallel.create()).with_mode(config.train.parallel)
         batch_size = config.data.batch_size
         self.parallel.check_batch_size(batch_size)
         n_train = len(self.dataset.train)
@@ -106,7 +106,7 @@ class Trainer:
         cfg = self.config
         is_main = jax.process_index() == 0
         ckpt = Checkpointer(run_dir.checkpoints, cfg.train.keep_checkpoints) if run_dir else None
-        snapshots = Snapshots(self, run_dir if is_main else None)
+        snapshots = Snapshots(self, run_dir, write=is_main)  # every process samples
         history, start_epoch = self._resume(run_dir, ckpt, is_main) if resume else ([], 0)
         elapsed0 = history[-1]["time_s"] if history else 0.0
         bar = self._progress_bar(start_epoch) if progress and is_main else None
@@ -119,7 +119,9 @@ class Trainer:
         t0 = time.perf_counter()
         try:
             for epoch in range(start_epoch, cfg.train.epochs):
-                acc = self.parallel.put(init_acc(self.task.metrics), self.parallel.replicated)
+                acc = self.parallel.put_global(
+                    init_acc(self.task.metrics), self.parallel.replicated
+                )
                 self.state, acc = self.feed.epoch(self.state, acc, epoch, show)
                 acc_host = jax.device_get(acc)
                 if int(acc_host["bad_step"]) >= 0:
@@ -144,6 +146,10 @@ class Trainer:
                         ckpt.save(self.state, {**meta, "data_position": {"epoch": epoch + 1}})
                 if on_epoch_end is not None:
                     on_epoch_end(epoch + 1, record)
+        except jax.errors.JaxRuntimeError as err:
+            if jax.process_count() == 1:
+                raise
+            raise PeerLost(peer_lost_message(err)) from err  # a collective lost its peer
         finally:
             if bar is not None:
                 bar.close()
@@ -152,8 +158,10 @@ class Trainer:
 
         summary = {**self.summary(history), **self.task.final_metrics(self)}
         snapshots.finish()
-        if run_dir is not None and is_main:
-            write_final(self, run_dir, history, summary)
+        if run_dir is not None:
+            weights = self.parallel.gather((inference_params(self.state), self.state.rest))
+            if is_main:  # the weights are gathered by all processes, written by one
+                write_final(self, run_dir, history, summary, weights)
         return TrainResult(self.state, summary, history, self)
 
     def _resume(self, run_dir: RunDir, ckpt: Checkpointer, is_main: bool):
@@ -171,14 +179,13 @@ class Trainer:
             return [], 0
         self.state, meta = ckpt.restore(self.state)
         start_epoch = int(meta["epoch"])
-        if ckpt.skipped:
+        if ckpt.skipped and is_main:
             moved = ckpt.set_aside(ckpt.skipped, run_dir.path / "checkpoints_rusak")
-            if is_main:
-                warn(
-                    f"checkpoint langkah {', '.join(map(str, ckpt.skipped))} tidak bisa dibaca "
-                    f"(rusak) dan dipindahkan ke {moved[0].parent if moved else '-'}; "
-                    f"dilanjutkan dari checkpoint epoch {start_epoch}."
-                )
+            warn(
+                f"checkpoint langkah {', '.join(map(str, ckpt.skipped))} tidak bisa dibaca "
+                f"(rusak) dan dipindahkan ke {moved[0].parent if moved else '-'}; "
+                f"dilanjutkan dari checkpoint epoch {start_epoch}."
+            )
         by_epoch = {r["epoch"]: r for r in run_dir.read_history() if r["epoch"] <= start_epoch}
         history = [by_epoch[e] for e in sorted(by_epoch)]  # one record per epoch
         if is_main:
@@ -212,6 +219,8 @@ class Trainer:
             **{k: v for k, v in last.items() if k.startswith(("train_", "test_"))},
             "num_params": int(self.num_params),
             "devices": self.parallel.num_devices,
+            "processes": self.parallel.num_processes,
+            "parallel": self.parallel.mode,
             "pipeline": self.pipeline,
             "dispatch": self.dispatch,
             "seed": self.config.train.seed,
@@ -269,12 +278,14 @@ def train(
     else:
         run_dir.check_new()
     is_main = jax.process_index() == 0  # process 0 owns the directory's files and lock
+    _barrier("checked")  # every process has looked at --out before process 0 writes there
     created = run_dir.create() if is_main else False
     if is_main:
         run_dir.lock()
     try:
         if is_main:
             _prepare(run_dir, trainer, config, resume)
+        _barrier("prepared")
         if on_start is not None:
             on_start(trainer, run_dir)
         result = trainer.fit(run_dir, resume=resume, progress=progress, on_epoch_end=on_epoch_end)
@@ -295,6 +306,14 @@ def train(
         return result
     finally:
         run_dir.unlock()
+
+
+def _barrier(name: str) -> None:
+    """Wait for every process (multi-process training only)."""
+    if jax.process_count() > 1:
+        from jax.experimental import multihost_utils
+
+        multihost_utils.sync_global_devices(f"dljax:{name}")
 
 
 def _has_checkpoint(run_dir: RunDir) -> bool:

@@ -18,8 +18,10 @@ MAX_GRIDS = 50  # train.sample_every=0 spaces the grids so a run writes about th
 
 
 class Snapshots:
-    def __init__(self, trainer, run_dir: RunDir | None):
-        self.trainer, self.run_dir = trainer, run_dir
+    def __init__(self, trainer, run_dir: RunDir | None, write: bool = True):
+        """With several processes every one samples (the sampler is a collective) and only
+        the one with `write` saves the images."""
+        self.trainer, self.run_dir, self.writes = trainer, run_dir, write
         self.options = trainer.task.snapshot_options(trainer.dataset)
         epochs = trainer.config.train.epochs
         self.every = trainer.config.train.sample_every or max(1, -(-epochs // MAX_GRIDS))
@@ -36,10 +38,12 @@ class Snapshots:
         options = dict(self.options)
         n, cols = options.pop("n"), options.pop("cols")
         images = sample(self.trainer, n, key=self.trainer.built.sample_key, **options)
+        if not self.writes:
+            return
         save_grid(images, self.run_dir.samples / f"epoch_{epoch:03d}.png", cols=cols)
 
     def finish(self) -> None:
-        if not self.active:
+        if not self.active or not self.writes:
             return
         from dljax.viz import save_gif
 
@@ -47,14 +51,17 @@ class Snapshots:
         save_gif(frames, self.run_dir.samples / "training.gif")
 
 
-def write_final(trainer, run_dir: RunDir, history: list[dict], summary: dict) -> None:
+def write_final(trainer, run_dir: RunDir, history: list[dict], summary: dict, weights=None) -> None:
+    """`weights`: (params, rest) readable by this process (see `DataParallel.gather`);
+    default the trainer's own."""
     from dljax.viz import plot_learning_curves
 
+    params, rest = weights or (inference_params(trainer.state), trainer.state.rest)
     run_dir.write_summary(summary)
     plot_learning_curves(history, run_dir.plots)
     save_params(
         run_dir.params,
-        inference_params(trainer.state),
-        trainer.state.rest,
+        params,
+        rest,
         metadata={"model": trainer.config.model_name, "dataset": trainer.config.data.name},
     )

@@ -106,7 +106,7 @@ class StepFunctions:
         if self.ema_decay > 0:
             ema = ema_update(new_state.extra["ema"], new_state.params, self.ema_decay)
             new_state = new_state._replace(extra={**new_state.extra, "ema": ema})
-        return new_state, metrics
+        return self.parallel.constrain_state(new_state), metrics  # fsdp: stay sharded
 
     def _constrain(self, batch, leading_axes: int = 0):
         sharding = self.parallel.batch_sharding(leading_axes)
