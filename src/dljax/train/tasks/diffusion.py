@@ -138,6 +138,11 @@ class DiffusionTask(ImageGenerativeTask):
         ddim|ddpm, `steps` >= 1 (at most T, checked when sampling), `eta` >= 0, `guidance`
         (conditional models only) and `trajectory`."""
         given = {k: v for k, v in options.items() if v is not None and v is not False}
+        if "guidance" in given and "guidance" not in self.option_names:
+            raise DljaxError(
+                f"--guidance={given['guidance']} hanya untuk model difusi bersyarat (ddpm_cond); "
+                "run ini tidak bersyarat. Hapus --guidance, atau latih `dljax train ddpm_cond`."
+            )
         super().sample_options({k: v for k, v in given.items() if k not in self.option_names})
         out: dict = {}
         if "sampler" in given:
