@@ -121,6 +121,54 @@ def loop_versus_scan(trainer) -> dict:
     }
 
 
+def train_model(model: str, data: dict, trainers: dict) -> None:
+    config = build_config(model)
+    out = RUNS / model
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    result = train(config, out, progress=False)
+    s = result.summary
+    row = {k: s[k] for k in KEYS if k in s}
+    row.update(
+        {k: v for k, v in s.items() if k.startswith("test_") and k != "test_count"},
+        train_seconds=round(s["wall_time_s"], 1),
+        seconds_with_quality=round(time.perf_counter() - t0, 1),
+        epochs=s["epochs"],
+        steps=s["epochs"] * result.trainer.steps_per_epoch,
+        num_params=s["num_params"],
+        load_average=os.getloadavg()[0],
+    )
+    ok = row["train_seconds"] <= 600
+    if model == "ddpm":
+        ok &= row["fd"] <= 0.5 * row["fd_baseline"]
+    else:
+        ok &= row["label_accuracy"] >= 0.95
+    row["meets_targets"] = bool(ok)
+    data["runs"][model] = row
+    trainers[model] = result.trainer
+    print(model, json.dumps(row), flush=True)
+    write(data)
+
+
+def measure_row(trainer, reference, table: list, data: dict, sampler: str, steps: int) -> None:
+    images, compile_s, run_s = timed_sample(
+        trainer, TABLE_SAMPLES, sampler=sampler, steps=steps, eta=np.float32(0.0)
+    )
+    report = quality_report(reference, images, trainer.dataset)
+    row = {
+        "sampler": sampler,
+        "steps": steps,
+        "samples": TABLE_SAMPLES,
+        **{k: float(v) for k, v in report.items()},
+        "sample_seconds": round(run_s, 2),
+        "compile_seconds": round(compile_s, 2),
+        "load_average": os.getloadavg()[0],
+    }
+    table.append(row)
+    print(json.dumps(row), flush=True)
+    write(data)
+
+
 def main() -> None:
     reference = ReferenceClassifier.load_or_train("digits")
     data = {
@@ -132,62 +180,20 @@ def main() -> None:
         "(load average in the rows): times are pessimistic",
         "reference_accuracy": reference.accuracy,
         "runs": {},
+        "steps_table": [],
+        "guidance": [],
     }
-    trainers = {}
-    for model in ("ddpm", "ddpm_cond"):
-        config = build_config(model)
-        out = RUNS / model
-        shutil.rmtree(out, ignore_errors=True)
-        t0 = time.perf_counter()
-        result = train(config, out, progress=False)
-        s = result.summary
-        row = {k: s[k] for k in KEYS if k in s}
-        row.update(
-            {k: v for k, v in s.items() if k.startswith("test_") and k != "test_count"},
-            train_seconds=round(s["wall_time_s"], 1),
-            seconds_with_quality=round(time.perf_counter() - t0, 1),
-            epochs=s["epochs"],
-            steps=s["epochs"] * result.trainer.steps_per_epoch,
-            num_params=s["num_params"],
-            load_average=os.getloadavg()[0],
-        )
-        ok = row["train_seconds"] <= 600
-        if model == "ddpm":
-            ok &= row["fd"] <= 0.5 * row["fd_baseline"]
-        else:
-            ok &= row["label_accuracy"] >= 0.95
-        row["meets_targets"] = bool(ok)
-        data["runs"][model] = row
-        trainers[model] = result.trainer
-        print(model, json.dumps(row), flush=True)
-        write(data)
-
+    trainers: dict = {}
+    train_model("ddpm", data, trainers)
     data["scan_vs_python_loop"] = loop_versus_scan(trainers["ddpm"])
     print(json.dumps(data["scan_vs_python_loop"]), flush=True)
     write(data)
-
-    trainer = trainers["ddpm"]
-    table = data.setdefault("steps_table", [])
-    for sampler, steps in [*(("ddim", s) for s in DDIM_STEPS), ("ddpm", 1000)]:
-        images, compile_s, run_s = timed_sample(
-            trainer, TABLE_SAMPLES, sampler=sampler, steps=steps, eta=np.float32(0.0)
-        )
-        report = quality_report(reference, images, trainer.dataset)
-        row = {
-            "sampler": sampler,
-            "steps": steps,
-            "samples": TABLE_SAMPLES,
-            **{k: float(v) for k, v in report.items()},
-            "sample_seconds": round(run_s, 2),
-            "compile_seconds": round(compile_s, 2),
-            "load_average": os.getloadavg()[0],
-        }
-        table.append(row)
-        print(json.dumps(row), flush=True)
-        write(data)
+    for steps in DDIM_STEPS:
+        measure_row(trainers["ddpm"], reference, data["steps_table"], data, "ddim", steps)
+    train_model("ddpm_cond", data, trainers)
+    measure_row(trainers["ddpm"], reference, data["steps_table"], data, "ddpm", 1000)
 
     trainer = trainers["ddpm_cond"]
-    guidance = data.setdefault("guidance", [])
     labels = jnp.asarray(np.arange(TABLE_SAMPLES) % 10, jnp.int32)
     for w in (0.0, 1.0, 3.0, 5.0):
         images, _, run_s = timed_sample(
@@ -196,7 +202,7 @@ def main() -> None:
         report = quality_report(reference, images, trainer.dataset, labels=np.asarray(labels))
         row = {"guidance": w, "samples": TABLE_SAMPLES, "sampler": "ddim", "steps": 50}
         row.update({k: float(v) for k, v in report.items()}, sample_seconds=round(run_s, 2))
-        guidance.append(row)
+        data["guidance"].append(row)
         print(json.dumps(row), flush=True)
         write(data)
 

@@ -234,15 +234,18 @@ _DIFFUSION_TINY = {
     "model.sample_steps": 5,
     "train.ema_decay": 0.9,
 }
+# default: 8x8 digits (4x cheaper per conv than 16x16; the FD bar is relative to the
+# Gaussian baseline at the same resolution); EMA 0.995 (a ~200-step horizon: with a few
+# thousand steps, 0.999 would still weigh the random initial weights by several percent)
 _DIFFUSION_DEFAULT = {
     "model.channels": (16, 32),
     "model.groups": 4,
     "model.schedule": "cosine",
-    "train.epochs": 150,
+    "train.epochs": 50,
     "train.lr": 1e-3,
     "train.warmup_steps": 100,
-    "train.ema_decay": 0.999,
-    "data.batch_size": 64,
+    "train.ema_decay": 0.995,
+    "data.batch_size": 32,
 }
 for _spec in (
     ModelSpec(
