@@ -50,6 +50,7 @@ import numpy as np
 
 from dljax import diffusion
 from dljax.config import build_config
+from dljax.exercises import diffusion as latihan
 from dljax.formatting import format_float
 from dljax.lesson import FAST, budget
 from dljax.metrics import REFERENCE_MODEL, ReferenceClassifier, quality_report
@@ -162,6 +163,22 @@ tampilkan(
     8,
     "asli / hasil inversi (derau) / DDIM kembali",
 )
+
+# %% [markdown]
+# ## Latihan
+#
+# **Latihan 1.** Setiap langkah DDIM dimulai dengan menebak gambar bersih dari tebakan derau:
+# dari `x_t`, `eps` (bentuk sama) dan skalar `alpha_bar`, kembalikan
+# $\hat x_0 = (x_t - \sqrt{1-\bar\alpha}\,\varepsilon) / \sqrt{\bar\alpha}$.
+
+
+# %%
+def prediksi_x0(x_t, eps, alpha_bar):
+    # TODO
+    return None
+
+
+latihan.check_predict_x0(prediksi_x0)
 
 # %% [markdown]
 # ## Ringkasan

@@ -17,6 +17,10 @@ def q_sample(x0, alpha_bar, eps):
 CASES = {
     "check_q_sample": (q_sample, lambda x0, ab, eps: ab[:, None, None, None] * x0 + eps),
     "check_guidance": (diffusion.guided_eps, lambda u, c, w: u + w * c),
+    "check_predict_x0": (
+        lambda x, eps, ab: diffusion.predict_x0(x, eps, ab),
+        lambda x, eps, ab: x - jnp.sqrt(1 - ab) * eps,  # forgets to divide by sqrt(ab)
+    ),
 }
 
 

@@ -70,3 +70,29 @@ def check_guidance(fn: Callable) -> bool:
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+def check_predict_x0(fn: Callable) -> bool:
+    """`fn(x_t, eps, alpha_bar)` -> (x_t - sqrt(1 - alpha_bar) eps) / sqrt(alpha_bar): the
+    clean image implied by a noise prediction (the first half of a DDIM step); alpha_bar is a
+    scalar."""
+    rng = _rng(3)
+
+    def reference(x_t, eps, alpha_bar):
+        x_t, eps = np.asarray(x_t, np.float64), np.asarray(eps, np.float64)
+        return (x_t - np.sqrt(1 - alpha_bar) * eps) / np.sqrt(alpha_bar)
+
+    inputs = []
+    for alpha_bar in (0.9, 0.3):
+        shape = (2, 4, 4, 1)
+        x_t = rng.standard_normal(shape).astype(np.float32)
+        inputs.append((x_t, rng.standard_normal(shape).astype(np.float32), alpha_bar))
+    return check_function(
+        "Latihan prediksi x0",
+        fn,
+        reference,
+        inputs,
+        hint="balik x_t = sqrt(ab) x0 + sqrt(1 - ab) eps untuk x0.",
+        rtol=1e-5,
+        atol=1e-5,
+    )
