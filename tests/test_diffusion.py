@@ -52,7 +52,8 @@ def test_schedule_endpoints_and_monotonicity():
     np.testing.assert_allclose(cosine.alpha_bars[:500], f(np.arange(1, 501)) / f(0), rtol=1e-5)
     assert cosine.alpha_bars[-1] < 1e-4 and cosine.betas.max() <= 0.999 + 1e-6
     signal = d.signal_rate_schedule(1000)
-    np.testing.assert_allclose(np.asarray(signal.alpha_bars)[[0, -1]], [0.95**2, 0.02**2], rtol=1e-5)
+    ends = np.asarray(signal.alpha_bars)[[0, -1]]
+    np.testing.assert_allclose(ends, [0.95**2, 0.02**2], rtol=1e-5)
     rate, noise = d.signal_rates(np.linspace(0, 1, 7))
     np.testing.assert_allclose(rate**2 + noise**2, 1.0, rtol=1e-12)
     for schedule in (linear, cosine, signal):

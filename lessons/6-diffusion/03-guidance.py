@@ -57,7 +57,8 @@ from dljax.viz import tile_images
 PRESET = budget("default", "tiny")
 ubah = {"train.quality": False, "train.seed": 0}
 if FAST:
-    ubah.update({"train.epochs": 1, "data.batch_size": 128})
+    # a short process (T = 100) so that even DDPM runs in seconds
+    ubah.update({"train.epochs": 1, "data.batch_size": 128, "model.timesteps": 100})
 trainer = Trainer(build_config("ddpm_cond", PRESET, ubah))
 hasil = trainer.fit(progress=not FAST)
 
@@ -72,7 +73,9 @@ KOLOM = 8
 label = jnp.asarray(np.repeat(np.arange(10), KOLOM), jnp.int32)  # row k: digit k
 fig, axes = plt.subplots(1, 3, figsize=(12, 5))
 for ax, w in zip(axes, (0.0, 1.0, 3.0), strict=True):
-    sampel = trainer.sample(len(label), seed=0, labels=label, guidance=np.float32(w), steps=50)
+    sampel = trainer.sample(
+        len(label), seed=0, labels=label, guidance=np.float32(w), steps=budget(50, 5)
+    )
     ax.imshow(tile_images(sampel, cols=KOLOM, scale=4)[..., 0], cmap="gray")
     ax.set_title(f"w = {w:g}")
     ax.axis("off")
@@ -95,10 +98,10 @@ if FAST:  # a reference trained for 2 epochs only, to run the lesson quickly
     )
 else:
     referensi = ReferenceClassifier.load_or_train("digits", progress=True)
-N = budget(500, 100)
+N = budget(500, 50)
 label_q = jnp.asarray(np.arange(N) % 10, jnp.int32)
 for w in budget((0.0, 1.0, 2.0, 3.0, 5.0), (0.0, 3.0)):
-    sampel = trainer.sample(N, seed=1, labels=label_q, guidance=np.float32(w), steps=50)
+    sampel = trainer.sample(N, seed=1, labels=label_q, guidance=np.float32(w), steps=budget(50, 5))
     q = quality_report(referensi, sampel, trainer.dataset, labels=np.asarray(label_q))
     print(
         f"w = {w:>3g}: akurasi label {format_percent(q['label_accuracy']):>7}, "
