@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         "sample",
         help="bangkitkan sampel dari run generatif atau model bahasa",
         description="Muat sebuah run dan bangkitkan sampel dalam satu panggilan terkompilasi: "
-        "grid gambar PNG untuk model gambar generatif (gan, dcgan, cgan, vae, autoencoder), "
+        "grid gambar PNG untuk model gambar generatif (gan, dcgan, cgan, vae, autoencoder, "
+        "ddpm, ddpm_cond; model difusi juga menerima --sampler/--steps/--eta/--guidance), "
         "atau teks setelah --prompt untuk model bahasa (char_lstm), karakter demi karakter "
         "dengan state yang dibawa maju (waktu linear terhadap panjang).",
     )
@@ -165,6 +166,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         metavar="PNG",
         help="model gambar: berkas grid (bawaan: NAMA_RUN-sampel.png di folder ini)",
+    )
+    # sampler options: only tasks that list them take them (model difusi: ddpm, ddpm_cond)
+    s.add_argument(
+        "--sampler",
+        choices=("ddim", "ddpm"),
+        help="model difusi: ddim (S langkah) atau ddpm (T langkah) (bawaan: pilihan run)",
+    )
+    s.add_argument(
+        "--steps", type=int, metavar="S", help="model difusi: jumlah langkah DDIM, mis. 20"
+    )
+    s.add_argument(
+        "--eta",
+        type=float,
+        metavar="ETA",
+        help="model difusi: derau DDIM; 0 = deterministik, 1 = variansi posterior DDPM",
+    )
+    s.add_argument(
+        "--guidance",
+        type=float,
+        metavar="W",
+        help="model difusi bersyarat: skala classifier-free guidance w, mis. 3",
+    )
+    s.add_argument(
+        "--trajectory",
+        action="store_true",
+        help="model difusi: tulis juga GIF x_t sepanjang proses balik (NAMA.gif)",
     )
 
     d = sub.add_parser(
@@ -373,6 +400,15 @@ def cmd_sample(args) -> int:
     _check_sample_args(args)
     run_dir, trainer = _load(args.run_dir, need_data=False)
     kind = trainer.task.sample_kind
+    sampler_options = trainer.task.sample_options(
+        {
+            "sampler": args.sampler,
+            "steps": args.steps,
+            "eta": args.eta,
+            "guidance": args.guidance,
+            "trajectory": args.trajectory,
+        }
+    )
     if kind == "tokens":
         text = sample_text(
             trainer,
@@ -393,11 +429,28 @@ def cmd_sample(args) -> int:
     from dljax.viz import save_grid
 
     options = trainer.task.sample_request(trainer.dataset, args.n, args.label)
-    images = trainer.sample(args.n, seed=args.seed, **options)
+    images = trainer.sample(args.n, seed=args.seed, **options, **sampler_options)
     out = Path(args.out) if args.out else Path(f"{run_dir.path.name}-sampel.png")
-    save_grid(images, out, cols=trainer.task.grid_cols(trainer.dataset, args.n, args.label))
+    cols = trainer.task.grid_cols(trainer.dataset, args.n, args.label)
+    if sampler_options.get("trajectory"):  # (S + 1, n, H, W, C): x_T ... x_0
+        gif = _save_trajectory(images, out.with_suffix(".gif"), cols)
+        print(f"Lintasan {len(images) - 1} langkah (x_T sampai x_0) ditulis ke {gif}")
+        images = images[-1]
+    save_grid(images, out, cols=cols)
     print(f"{len(images)} sampel ({np.shape(images)[1]}x{np.shape(images)[2]}) ditulis ke {out}")
     return 0
+
+
+def _save_trajectory(frames, path: Path, cols: int) -> Path:
+    """A GIF of sample grids over the reverse process, frames (S + 1, n, H, W, C)."""
+    import tempfile
+
+    from dljax.viz import save_gif, save_grid
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pngs = [save_grid(f, Path(tmp) / f"{i:04d}.png", cols=cols) for i, f in enumerate(frames)]
+        save_gif(pngs, path, duration_ms=80)
+    return path
 
 
 # ------------------------------------------------------------------------------ data

@@ -109,6 +109,9 @@ class TrainConfig:
     # how the train state lives on the device mesh: "data" replicates it on every device,
     # "fsdp" splits parameters and optimizer state over the devices (see train/parallel.py)
     parallel: str = "data"
+    # compute dtype of the training step: "bfloat16" = mixed precision (float32 parameters,
+    # optimizer state and loss); a GPU/TPU feature, bf16 does not speed up XLA:CPU
+    dtype: str = "float32"
 
     def validate(self) -> None:
         _check_ints(self, "train")
@@ -156,6 +159,11 @@ class TrainConfig:
             self.parallel in ("data", "fsdp"),
             f"train.parallel={self.parallel!r} tidak dikenal; pilih: data (parameter disalin "
             "ke setiap perangkat) atau fsdp (parameter dibagi antarperangkat).",
+        )
+        _check(
+            self.dtype in ("float32", "bfloat16"),
+            f"train.dtype={self.dtype!r} tidak dikenal; pilih: float32, bfloat16 "
+            "(bfloat16 hanya mempercepat GPU/TPU).",
         )
 
 

@@ -67,6 +67,8 @@ class Optimizers:
         built = {n: make_optimizer(c, total_steps) for n, c in self.configs.items()}
         self.txs = {n: tx for n, (tx, _) in built.items()}
         self.schedules = {n: s for n, (_, s) in built.items()}
+        # train.dtype: what `steps.update_part` computes in (parameters stay float32)
+        self.compute_dtype = getattr(cfg, "dtype", "float32")
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from dljax.registry import Registry
 from dljax.train.tasks.base import Batch, Task, cross_entropy, masked_sums
 from dljax.train.tasks.classification import ClassificationTask
+from dljax.train.tasks.diffusion import ConditionalDiffusionTask, DiffusionTask
 from dljax.train.tasks.gan import ConditionalGANTask, GANTask
 from dljax.train.tasks.generative import AutoencoderTask, ImageGenerativeTask, VAETask
 from dljax.train.tasks.language_model import LanguageModelTask
@@ -15,6 +16,8 @@ for _task in (
     VAETask(),
     GANTask(),
     ConditionalGANTask(),
+    DiffusionTask(),
+    ConditionalDiffusionTask(),
 ):
     TASKS.register(_task.name, _task)
 
@@ -27,6 +30,8 @@ __all__ = [
     "TASKS",
     "AutoencoderTask",
     "ConditionalGANTask",
+    "ConditionalDiffusionTask",
+    "DiffusionTask",
     "GANTask",
     "ImageGenerativeTask",
     "VAETask",

@@ -92,6 +92,20 @@ class Task:
             "generatif (mis. gan, vae) atau model bahasa (char_lstm)."
         )
 
+    def sample_options(self, options: dict) -> dict:
+        """Sampler options given to `dljax sample` (e.g. `steps`, `eta`; None or False =
+        not given), checked and converted for `sample`. Tasks list the ones they take; this
+        default takes none and names the first one given."""
+        given = [k for k, v in options.items() if v is not None and v is not False]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise DljaxError(
+                f"Opsi {flag} tidak berlaku untuk run ini (tugas {self.name!r}); opsi sampler "
+                "(--sampler, --steps, --eta, --guidance, --trajectory) hanya untuk model difusi "
+                "(ddpm, ddpm_cond). Hapus opsi itu."
+            )
+        return {}
+
     def snapshot_options(self, dataset) -> dict | None:
         """What the per-epoch sample grid shows: `{"n": ..., "cols": ..., **sample options}`,
         or None when the task writes no grids."""
