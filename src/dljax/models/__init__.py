@@ -257,7 +257,8 @@ for _spec in (
         task="classification",
         presets={
             "tiny": {"model.dim": 16, "model.depth": 1, "model.heads": 2, "model.dropout": 0.0},
-            "default": {"train.epochs": 100, "train.lr": 1e-3},
+            # measured >= 97% test accuracy on digits (benchmarks/default_runs.py)
+            "default": {"train.epochs": 60, "train.lr": 1e-3},
         },
     ),
 ):
