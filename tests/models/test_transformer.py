@@ -162,6 +162,17 @@ def test_patches_round_trip_and_vit_attention_maps():
         tf.ViT((8, 8, 1), 10, 3, rngs=nnx.Rngs(0))
 
 
+@pytest.mark.parametrize(("shape", "patches"), [((28, 28, 1), 49), ((32, 32, 3), 64)])
+def test_vit_builds_for_mnist_and_cifar_shapes(shape, patches):
+    from dljax.data.base import DatasetInfo
+
+    info = DatasetInfo("x", "x", "image", shape, 10)
+    vit = tf.build_vit(tf.ViTConfig(dim=16, depth=1, heads=2), info, nnx.Rngs(0))
+    assert vit.patch == 4 and vit.num_patches == patches  # automatic 4x4 patches
+    vit.eval()
+    assert vit(jnp.zeros((2, *shape))).shape == (2, 10)
+
+
 @pytest.fixture(scope="module")
 def gpt_run(tmp_path_factory):
     from dljax.config import build_config
