@@ -299,8 +299,9 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Hasil terukur dengan anggaran 5 menit masing-masing, pada puisi Chairil Anwar, ada di
-# `benchmarks/results/transformer.json` (`benchmarks/transformer.py`). Pada teks sekecil
+# Hasil terukur dengan anggaran waktu CPU yang sama untuk keduanya, pada puisi Chairil Anwar,
+# ada di `benchmarks/results/transformer.json` (`benchmarks/transformer.py`, juga di halaman
+# *Hasil terukur* situs). Pada teks sekecil
 # ini dan CPU dua inti, LSTM tetap lawan yang kuat: satu langkah LSTM murah, sedangkan
 # keunggulan transformer (semua posisi dilatih sejajar, konteks panjang yang dilihat
 # langsung) paling terasa pada data dan komputer yang jauh lebih besar.
