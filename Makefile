@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test docs lessons-header bench lock clean
+.PHONY: demo test docs lessons-header bench lock clean corpus
 
 demo: $(STAMP)
 	$(BIN)/dljax train mlp
@@ -30,6 +30,10 @@ docs: $(STAMP)
 # Rewrite every lesson's Colab badge and install cell from [project.urls] in pyproject.toml.
 lessons-header: $(STAMP)
 	$(BIN)/python docs/_ext/dljax_docs.py lessons-header
+
+# Rebuild the embedded corpus src/dljax/data/corpus/pelajaran.txt from the lessons' prose.
+corpus: $(STAMP)
+	$(BIN)/python -m dljax.data.lesson_corpus
 
 # Throughput benchmarks; PyTorch is optional (see README) and only needed for its column.
 bench: $(STAMP)

@@ -134,8 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Muat sebuah run dan bangkitkan sampel dalam satu panggilan terkompilasi: "
         "grid gambar PNG untuk model gambar generatif (gan, dcgan, cgan, vae, autoencoder, "
         "ddpm, ddpm_cond; model difusi juga menerima --sampler/--steps/--eta/--guidance), "
-        "atau teks setelah --prompt untuk model bahasa (char_lstm), karakter demi karakter "
-        "dengan state yang dibawa maju (waktu linear terhadap panjang).",
+        "atau teks setelah --prompt untuk model bahasa (char_lstm, gpt), karakter demi karakter "
+        "dengan state LSTM atau cache kunci/nilai GPT yang dibawa maju (waktu linear terhadap "
+        "panjang).",
     )
     s.add_argument("run_dir", metavar="RUN_DIR", help="direktori run, mis. runs/char_lstm-text")
     s.add_argument("--prompt", default="Aku", help="teks awal (bawaan: Aku)")
@@ -424,7 +425,8 @@ def cmd_sample(args) -> int:
         raise DljaxError(
             f"Run {run_dir.path} melatih {trainer.config.model_name!r} (tugas "
             f"{trainer.task.name}), yang tidak membangkitkan sampel. `dljax sample` butuh run "
-            "model generatif (gan, dcgan, cgan, vae, autoencoder) atau model bahasa (char_lstm)."
+            "model generatif (gan, dcgan, cgan, vae, autoencoder) atau model bahasa "
+            "(char_lstm, gpt)."
         )
     from dljax.viz import save_grid
 

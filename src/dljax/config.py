@@ -62,6 +62,7 @@ class DataConfig:
     difficulty: str = "normal"  # level of the synthetic sequence tasks (temporal_order, ...)
     seq_len: int = 0  # length of generated sequences (0 = the dataset's default)
     image_size: int = 0  # resize images to image_size x image_size once on load (0 = as stored)
+    stride: int = 0  # text datasets: a window starts every `stride` characters (0 = every one)
 
     def validate(self) -> None:
         _check_ints(self, "data")
@@ -76,6 +77,7 @@ class DataConfig:
             self.image_size >= 0,
             f"data.image_size={self.image_size} harus >= 0 (0 = ukuran asli, mis. 16).",
         )
+        _check(self.stride >= 0, f"data.stride={self.stride} harus >= 0 (0 = setiap karakter).")
 
 
 OPTIMIZERS = ("adam", "adamw", "sgd")

@@ -8,7 +8,8 @@ The `text` dataset cuts a corpus into windows of `seq_len + 1` token ids (`{"tok
 int32 (seq_len + 1,)}`): the model reads the first `seq_len` and predicts the last
 `seq_len`. The last 10 % of the text is the test split, so no window crosses the split. The
 corpus is `--text PATH` (any UTF-8 file) or, offline, the embedded Indonesian corpus in
-`dljax/data/corpus/`, written for this course.
+`dljax/data/corpus/`: `kursus.txt`, prose written for this course, then `pelajaran.txt`, the
+prose of the lessons themselves (built by `dljax.data.lesson_corpus`, `make corpus`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dljax.errors import DljaxError
 DEFAULT_SEQ_LEN = 64
 TEST_FRACTION = 0.1
 MAX_WINDOW_BYTES = 256 * 1024**2  # windows are strided so that the stacked splits stay small
-CORPUS_FILES = ("kursus.txt",)
+CORPUS_FILES = ("kursus.txt", "pelajaran.txt")  # pelajaran.txt: `make corpus`
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -107,7 +108,7 @@ class TextDataset(Dataset):
 
 
 def embedded_corpus() -> str:
-    """The embedded Indonesian corpus (original prose about this course)."""
+    """The embedded Indonesian corpus: prose about this course, then the lessons' prose."""
     folder = resources.files("dljax.data") / "corpus"
     return "\n".join(folder.joinpath(name).read_text("utf-8") for name in CORPUS_FILES)
 
@@ -145,8 +146,11 @@ def window_stride(num_tokens: int, seq_len: int, budget: int = MAX_WINDOW_BYTES)
     return max(1, -(-full // budget))
 
 
-def char_dataset(text: str, *, seq_len: int = DEFAULT_SEQ_LEN, name: str = "text") -> TextDataset:
-    """Windows of a character-encoded `text`, split 90/10 at a fixed position."""
+def char_dataset(
+    text: str, *, seq_len: int = DEFAULT_SEQ_LEN, name: str = "text", stride: int = 1
+) -> TextDataset:
+    """Windows of a character-encoded `text`, split 90/10 at a fixed position; a window starts
+    every `stride` characters (more when the windows would not fit in memory)."""
     if seq_len < 1:
         raise DljaxError(f"data.seq_len={seq_len} harus >= 1 (mis. --set data.seq_len=64).")
     vocab = Vocabulary.from_text(text) if text else None
@@ -159,7 +163,7 @@ def char_dataset(text: str, *, seq_len: int = DEFAULT_SEQ_LEN, name: str = "text
             f"yang lebih panjang (minimal {10 * (seq_len + 1)} karakter) atau seq_len lebih kecil."
         )
     tokens = vocab.encode(text)  # (N,)
-    stride = window_stride(n, seq_len)
+    stride = max(stride, window_stride(n, seq_len))
     train = windows(tokens[: n - n_test], seq_len, stride)
     test = windows(tokens[n - n_test :], seq_len, stride)
     return TextDataset(
@@ -206,11 +210,11 @@ TEXT_DESCRIPTION = (
 
 
 def load(config=None) -> TextDataset:
-    """The `text` dataset for a `DataConfig` (uses `text` and `seq_len`)."""
+    """The `text` dataset for a `DataConfig` (uses `text`, `seq_len` and `stride`)."""
     path = getattr(config, "text", None)
     seq_len = getattr(config, "seq_len", 0) or DEFAULT_SEQ_LEN
     text = read_text_file(path) if path else embedded_corpus()
-    return char_dataset(text, seq_len=seq_len)
+    return char_dataset(text, seq_len=seq_len, stride=getattr(config, "stride", 0) or 1)
 
 
 # Chairil Anwar's poems (1922-1949; public domain in Indonesia) as used by the original

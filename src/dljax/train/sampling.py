@@ -81,7 +81,7 @@ def sample_text(trainer, prompt: str, length: int, **kwargs) -> str:
     if vocab is None or trainer.task.sample_kind != "tokens":
         raise DljaxError(
             f"Run ini melatih {trainer.config.model_name!r} pada {trainer.config.data.name!r}, "
-            "bukan model bahasa; `dljax sample --prompt` butuh run model bahasa (char_lstm)."
+            "bukan model bahasa; `dljax sample --prompt` butuh run model bahasa (char_lstm, gpt)."
         )
     ids = sample_tokens(trainer, vocab.encode(prompt), length, **kwargs)
     return vocab.decode(ids)

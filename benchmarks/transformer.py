@@ -1,0 +1,363 @@
+"""Transformer benchmarks, measured in one run. Writes `benchmarks/results/transformer.json`.
+
+    python benchmarks/transformer.py [--repeats 5] [--budget-s 300] [--parts throughput ...]
+
+1. GPT training throughput (tokens/s): the dljax engine vs a hand-written JAX loop (nnx.split,
+   one jitted `lax.scan` over the steps) vs a PyTorch nanoGPT-style twin (CPU eager, the `bench`
+   extra). Same configuration: 4 blocks, width 128, 4 heads, learned positions, tied
+   embedding, no dropout, context 128, batch 32, Adam, a 96-character vocabulary.
+2. Generating 500 characters after a 10-character prompt with the key/value cache
+   (`GPT.generate`) vs re-running the (cropped) prefix for every token
+   (`generate_by_rerunning`, nanoGPT's way), both one jitted `lax.scan`; the default `gpt`
+   model (rotary positions, context 128). Target: >= 20x.
+3. GPT vs `char_lstm` on Chairil Anwar's poems (`chairilanwar.txt` from shared/data, else the
+   embedded corpus), 90/10 split, about the same number of parameters, each within a budget
+   of CPU seconds (`--budget-s`, process time of all threads): one epoch is timed, then a fresh
+   run trains as many epochs as fit. Held-out loss (nats/char) next to the unigram baseline.
+
+Warm-up is excluded and every timing is the median of `--repeats`. The machine may be shared:
+the numbers are what this run measured, with `cpu_count` recorded next to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from dljax.config import build_config
+from dljax.data.base import ArraySource, DatasetInfo
+from dljax.data.text import TextDataset, Vocabulary, char_dataset, embedded_corpus, read_text_file
+from dljax.lesson import find_shared_file
+from dljax.models import transformer as tf
+from dljax.train import Trainer
+
+sys.path.insert(0, str(Path(__file__).parent))
+from recurrent_quality import unigram_loss  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "transformer.json"
+VOCAB, SEQ, BATCH, STEPS = 96, 128, 32, 20
+WIDTH, DEPTH, HEADS = 128, 4, 4
+THROUGHPUT = {
+    "model.dim": str(WIDTH),
+    "model.depth": str(DEPTH),
+    "model.heads": str(HEADS),
+    "model.positions": "learned",
+    "model.dropout": "0",
+}
+
+
+def median_rate(run, units: int, repeats: int) -> tuple[float, list[float]]:
+    run()  # warm-up: compilation and first-touch allocations
+    rates = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run()
+        rates.append(units / (time.perf_counter() - t0))
+    return statistics.median(rates), rates
+
+
+def synthetic_tokens(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, VOCAB, (n, SEQ + 1)).astype(np.int32)
+
+
+# ------------------------------------------------------------------------------ throughput
+def bench_dljax(repeats: int):
+    info = DatasetInfo("text", "synthetic", "text", (SEQ,), VOCAB)
+    vocab = Vocabulary([chr(32 + i) for i in range(VOCAB)])
+    data = TextDataset(
+        info,
+        ArraySource({"tokens": synthetic_tokens(STEPS * BATCH)}),
+        ArraySource({"tokens": synthetic_tokens(BATCH, 1)}),
+        vocab,
+        SEQ,
+    )
+    overrides = {
+        **THROUGHPUT,
+        "data.seq_len": str(SEQ),
+        "data.batch_size": str(BATCH),
+        "train.epochs": "1",
+        "train.optimizer": "adam",
+        "train.schedule": "constant",
+        "train.steps_per_dispatch": str(STEPS),
+    }
+    trainer = Trainer(build_config("gpt", overrides=overrides), dataset=data)
+    return median_rate(lambda: trainer.fit(progress=False), STEPS * BATCH * SEQ, repeats)
+
+
+def bench_jax_loop(repeats: int):
+    net = tf.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0))
+    graphdef, params = nnx.split(net, nnx.Param)
+    tx = optax.adam(1e-3)
+    tokens = jnp.asarray(synthetic_tokens(STEPS * BATCH))
+
+    def loss_fn(params, batch):
+        logits = nnx.merge(graphdef, params)(batch[:, :-1])  # (B, T, V)
+        return optax.softmax_cross_entropy_with_integer_labels(logits, batch[:, 1:]).mean()
+
+    @jax.jit
+    def epoch(params, opt_state, key):
+        perm = jax.random.permutation(key, STEPS * BATCH).reshape(STEPS, BATCH)
+
+        def body(carry, idx):
+            params, opt_state = carry
+            loss, grads = jax.value_and_grad(loss_fn)(params, tokens[idx])
+            updates, opt_state = tx.update(grads, opt_state, params)
+            return (optax.apply_updates(params, updates), opt_state), loss
+
+        (params, opt_state), losses = jax.lax.scan(body, (params, opt_state), perm)
+        return params, opt_state, losses.mean()
+
+    state = [params, tx.init(params)]
+
+    def run():
+        state[0], state[1], loss = epoch(*state, jax.random.key(0))
+        loss.block_until_ready()
+
+    return median_rate(run, STEPS * BATCH * SEQ, repeats)
+
+
+def torch_gpt():
+    """nanoGPT's model.py, reduced to what this configuration uses (written anew)."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    class Attention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.qkv = nn.Linear(WIDTH, 3 * WIDTH)
+            self.out = nn.Linear(WIDTH, WIDTH)
+
+        def forward(self, x):
+            b, t, d = x.shape
+            q, k, v = self.qkv(x).split(d, dim=2)  # (B, T, D) each
+            q, k, v = (z.view(b, t, HEADS, d // HEADS).transpose(1, 2) for z in (q, k, v))
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, H, T, Dh)
+            return self.out(y.transpose(1, 2).contiguous().view(b, t, d))
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.attn = nn.LayerNorm(WIDTH), Attention()
+            self.ln2 = nn.LayerNorm(WIDTH)
+            self.mlp = nn.Sequential(
+                nn.Linear(WIDTH, 4 * WIDTH),
+                nn.GELU(approximate="tanh"),
+                nn.Linear(4 * WIDTH, WIDTH),
+            )
+
+        def forward(self, x):
+            x = x + self.attn(self.ln1(x))
+            return x + self.mlp(self.ln2(x))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok = nn.Embedding(VOCAB, WIDTH)
+            self.pos = nn.Embedding(SEQ, WIDTH)
+            self.blocks = nn.Sequential(*[Block() for _ in range(DEPTH)])
+            self.ln_f = nn.LayerNorm(WIDTH)
+
+        def forward(self, idx):
+            x = self.tok(idx) + self.pos(torch.arange(idx.shape[1]))
+            return self.ln_f(self.blocks(x)) @ self.tok.weight.T  # tied output projection
+
+    return GPT()
+
+
+def bench_torch(repeats: int):
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(0)
+    net = torch_gpt()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    tokens = torch.from_numpy(synthetic_tokens(STEPS * BATCH)).long()
+
+    def run():
+        perm = torch.randperm(len(tokens))
+        for i in range(STEPS):
+            batch = tokens[perm[i * BATCH : (i + 1) * BATCH]]
+            logits = net(batch[:, :-1])
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, VOCAB), batch[:, 1:].reshape(-1)
+            )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    rate, runs = median_rate(run, STEPS * BATCH * SEQ, repeats)
+    params = sum(p.numel() for p in net.parameters())
+    return {"tokens_per_s": rate, "runs": runs, "version": torch.__version__, "params": params}
+
+
+def throughput_row(repeats: int) -> dict:
+    rate, runs = bench_dljax(repeats)
+    loop_rate, loop_runs = bench_jax_loop(repeats)
+    params = tf.count_params(
+        tf.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0))
+    )
+    row = {
+        "config": {"vocab": VOCAB, "seq_len": SEQ, "batch": BATCH, "width": WIDTH, "depth": DEPTH},
+        "params": params,
+        "steps_per_repeat": STEPS,
+        "dljax": {"tokens_per_s": rate, "runs": runs},
+        "jax_loop": {"tokens_per_s": loop_rate, "runs": loop_runs},
+        "torch": bench_torch(repeats),
+        "dljax_vs_jax_loop": rate / loop_rate,
+    }
+    if row["torch"]:
+        row["dljax_vs_torch"] = rate / row["torch"]["tokens_per_s"]
+    print("throughput", {k: v for k, v in row.items() if k not in ("dljax", "jax_loop", "torch")})
+    return row
+
+
+# ------------------------------------------------------------------------------ generation
+def generation_row(repeats: int, length: int = 500, contexts=(128, 256)) -> dict:
+    """The default `gpt` (context 128) and the same model with a 256-token context: the cache
+    costs the same per token at any context, re-running the prefix grows with it."""
+    config = build_config("gpt")
+    rows = []
+    for context in contexts:
+        info = DatasetInfo("text", "synthetic", "text", (context,), VOCAB)
+        model = tf.build_gpt(config.model, info, nnx.Rngs(0))
+        model.eval()
+        graphdef, state = nnx.split(model)
+        prompt = jnp.arange(10, dtype=jnp.int32)[None] % VOCAB  # (1, 10)
+
+        def make(fn, graphdef=graphdef, state=state, prompt=prompt):
+            @jax.jit
+            def run(state, key):
+                return fn(nnx.merge(graphdef, state), prompt, length, key, temperature=1.0)
+
+            return lambda: run(state, jax.random.key(0)).block_until_ready()
+
+        cached, _ = median_rate(make(tf.generate), length, repeats)
+        rerun, _ = median_rate(make(tf.generate_by_rerunning), length, repeats)
+        rows.append(
+            {
+                "context": context,
+                "kv_cache_chars_per_s": cached,
+                "rerun_prefix_chars_per_s": rerun,
+                "speedup": cached / rerun,
+            }
+        )
+        print("generation", rows[-1])
+    return {
+        "length": length,
+        "prompt": 10,
+        "model": f"gpt default (dim {config.model.dim}, depth {config.model.depth})",
+        "default_context": config.data.seq_len,
+        "speedup": rows[0]["speedup"],
+        "by_context": rows,
+    }
+
+
+# --------------------------------------------------------------------------------- quality
+QUALITY_STRIDE = 2  # a window every 2 characters: every character is still predicted
+QUALITY = {
+    "gpt": {"model.dim": "96", "model.depth": "3", "model.heads": "4", "data.seq_len": "64"},
+    "char_lstm": {},
+}
+
+
+def budget_run(model: str, data, budget_s: float) -> dict:
+    """Train `model` for as many epochs as fit in `budget_s` seconds of CPU time (all threads
+    of this process, `time.process_time`): on a shared machine, wall time measures the load of
+    the other jobs, CPU time the work each model was given."""
+    base = {**QUALITY[model], "data.seq_len": "64"}
+    probe = Trainer(build_config(model, overrides={**base, "train.epochs": "1"}), dataset=data)
+    c0 = time.process_time()
+    probe.fit(progress=False)
+    epoch_cpu_s = time.process_time() - c0  # includes compilation: a slight underestimate
+    epochs = max(1, int(budget_s // epoch_cpu_s))
+    trainer = Trainer(build_config(model, overrides={**base, "train.epochs": str(epochs)}), data)
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = trainer.fit(progress=False)
+    return {
+        "params": tf.count_params(trainer.model()),
+        "overrides": base,
+        "epochs": epochs,
+        "train_time_s": time.perf_counter() - t0,
+        "train_cpu_time_s": time.process_time() - c0,
+        "load_average_1min": os.getloadavg()[0],
+        "test_loss_nats_per_char": result.summary["test_loss"],
+        "history": [
+            {k: r[k] for k in ("epoch", "train_loss", "test_loss", "time_s")}
+            for r in result.history
+        ],
+    }
+
+
+def quality_row(budget_s: float) -> dict:
+    path = find_shared_file("chairilanwar.txt")
+    text = read_text_file(path) if path else embedded_corpus()
+    data = char_dataset(text, seq_len=64, name="text", stride=QUALITY_STRIDE)
+    tokens = data.vocab.encode(text)
+    split = len(tokens) - int(len(tokens) * 0.1)
+    row = {
+        "text": path.name if path else "embedded corpus",
+        "characters": len(text),
+        "vocab": data.vocab.size,
+        "budget_cpu_s": budget_s,
+        "window_stride": QUALITY_STRIDE,
+        "unigram_loss_nats_per_char": unigram_loss(tokens[:split], tokens[split:], data.vocab.size),
+    }
+    for model in ("gpt", "char_lstm"):
+        row[model] = budget_run(model, data, budget_s)
+        print(model, {k: v for k, v in row[model].items() if k != "history"})
+    return row
+
+
+PARTS = ("throughput", "generation", "quality")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--budget-s", type=float, default=300.0)
+    parser.add_argument(
+        "--parts", nargs="+", choices=PARTS, default=list(PARTS), help="rows to (re)measure"
+    )
+    args = parser.parse_args()
+    rows = {}
+    for part in args.parts:
+        if part == "throughput":
+            rows[part] = throughput_row(args.repeats)
+        elif part == "generation":
+            rows[part] = generation_row(args.repeats)
+        else:
+            rows[part] = quality_row(args.budget_s)
+        rows[part]["load_average"] = os.getloadavg()
+    # rows not measured now are kept from the existing file (parts may run as separate jobs)
+    report = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    report.update(
+        {
+            "cpu_count": os.cpu_count(),
+            "machine": platform.processor() or platform.machine(),
+            "jax": jax.__version__,
+            "note": "2-core machine shared with other jobs while measuring (see each row's "
+            "load_average); ratios are same-run, the quality budget is CPU seconds.",
+            **rows,
+        }
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
