@@ -15,10 +15,10 @@ demo: $(STAMP)
 	$(BIN)/dljax train mlp
 
 # Two pytest workers (pytest-xdist); tests/conftest.py keeps each test file on one worker and
-# the lessons with the site build on one worker, so every lesson still executes once.
+# the lesson runs with the site build on one worker, so every lesson still executes once.
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The site. Records each lesson's execution seconds in benchmarks/results/lessons.json.
 DLJAX_FAST ?= 1

@@ -1,25 +1,36 @@
 """Shared test setup: strict numerics, small fast configurations, and worker grouping."""
 
-from pathlib import Path
+import importlib.util
 
 import jax
 import pytest
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
-TESTS = Path(__file__).resolve().parent
 # Lessons execute through the site build's jupyter-cache: the lesson tests and the site build
-# share one worker, so that each lesson executes once and one process writes the cache.
-SHARED_WORKER = {"lessons": "lessons", "docs": "lessons"}
+# run on one worker, so that each lesson executes once and one process writes the cache.
+SHARED_WORKER = {"tests/lessons/test_lessons.py": "lessons", "tests/docs": "lessons"}
 
 
-def pytest_collection_modifyitems(items):
-    """Group tests for `pytest -n N --dist loadgroup` (make test): one group per test file
-    (module fixtures are built once), lessons and site together."""
-    for item in items:
-        relative = Path(item.path).resolve().relative_to(TESTS)
-        group = SHARED_WORKER.get(relative.parts[0], relative.as_posix())
-        item.add_marker(pytest.mark.xdist_group(group))
+def worker_group(nodeid: str) -> str:
+    """The worker group of a test: its file, except lessons and site, which share one."""
+    path = nodeid.split("::", 1)[0]
+    folder = path.rsplit("/", 1)[0]
+    return SHARED_WORKER.get(path, SHARED_WORKER.get(folder, path))
+
+
+if importlib.util.find_spec("xdist") is not None:
+
+    def pytest_xdist_make_scheduler(config, log):
+        """`make test` (pytest -n 2): whole groups go to one worker (module fixtures are
+        built once; see `worker_group`)."""
+        from xdist.scheduler import LoadScopeScheduling
+
+        class ByGroup(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                return worker_group(nodeid)
+
+        return ByGroup(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -40,31 +40,18 @@ def test_ci_runs_the_readme_test_command():
 def test_make_test_groups_files_and_keeps_lessons_with_the_site():
     import importlib.util
 
-    assert "--dist loadgroup" in (ROOT / "Makefile").read_text()
+    assert "-n $(TEST_WORKERS) --dist loadscope" in (ROOT / "Makefile").read_text()
     spec = importlib.util.spec_from_file_location("tests_conftest", ROOT / "tests/conftest.py")
     conftest = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conftest)
-
-    class Item:
-        def __init__(self, path):
-            self.path = ROOT / "tests" / path
-            self.groups = []
-
-        def add_marker(self, mark):
-            assert mark.name == "xdist_group"
-            self.groups.append(mark.args[0])
-
-    paths = [
-        "lessons/test_lessons.py",
-        "docs/test_site.py",
-        "train/test_engine.py",
-        "train/test_engine.py",
-        "test_cli.py",
-    ]
-    items = [Item(p) for p in paths]
-    conftest.pytest_collection_modifyitems(items)
-    groups = [item.groups for item in items]
-    assert all(len(g) == 1 for g in groups)
-    lessons, site, engine_a, engine_b, cli = (g[0] for g in groups)
-    assert lessons == site and engine_a == engine_b
-    assert len({lessons, engine_a, cli}) == 3
+    group = conftest.worker_group
+    lessons = group("tests/lessons/test_lessons.py::test_lesson_runs_in_fast_mode[1-maths/x.py]")
+    assert (
+        lessons
+        == group("tests/docs/test_site.py::test_pages_render")
+        == (group("tests/docs/test_figures.py::test_x"))
+    )
+    engine = group("tests/train/test_engine.py::test_a")
+    assert engine == group("tests/train/test_engine.py::test_b[2]")
+    others = {group("tests/test_cli.py::test_a"), group("tests/lessons/test_exercises_mlp.py::t")}
+    assert len({lessons, engine, *others}) == 4
