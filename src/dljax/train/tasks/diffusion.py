@@ -25,7 +25,7 @@ from dljax.errors import DljaxError
 from dljax.models.unet import SAMPLERS
 from dljax.train.tasks.base import masked_sums
 from dljax.train.tasks.gan import to_signed, to_unit
-from dljax.train.tasks.generative import ImageGenerativeTask
+from dljax.train.tasks.generative import ClassConditional, ImageGenerativeTask
 from dljax.train.tasks.losses import per_image_sum
 
 SNAPSHOT_STEPS = 20  # DDIM steps of the per-epoch sample grids (cheap, good enough to watch)
@@ -185,34 +185,12 @@ class DiffusionTask(ImageGenerativeTask):
         return {"n": 64, "cols": 8, **request, "sampler": "ddim", "steps": SNAPSHOT_STEPS}
 
 
-class ConditionalDiffusionTask(DiffusionTask):
+class ConditionalDiffusionTask(ClassConditional, DiffusionTask):
     """A class-conditional diffusion model; samples come with the labels asked for, guided
     with the scale w (`--guidance`, default `model.guidance`)."""
 
     name = "conditional_diffusion"
     option_names = (*DiffusionTask.option_names, "guidance")
 
-    def check_dataset(self, dataset) -> str | None:
-        if dataset.info.num_classes < 2:
-            return "butuh dataset gambar berlabel kelas"
-        return super().check_dataset(dataset)
-
-    def sample_request(self, dataset, n: int, label: int | None) -> dict:
-        """`label` for every sample, or the classes in turn (column c of a K-column grid
-        shows class c)."""
-        k = dataset.info.num_classes
-        if label is None:
-            labels = jnp.asarray(np.arange(n) % k, jnp.int32)
-        elif not 0 <= label < k:
-            raise DljaxError(f"--label={label} harus dalam 0..{k - 1} (kelas dataset ini).")
-        else:
-            labels = jnp.full((n,), label, jnp.int32)
-        return {"labels": labels}
-
-    def grid_cols(self, dataset, n: int, label: int | None) -> int:
-        return dataset.info.num_classes if label is None else super().grid_cols(dataset, n, label)
-
     def snapshot_options(self, dataset) -> dict:
-        k = dataset.info.num_classes
-        request = self.sample_request(dataset, 8 * k, None)
-        return {"n": 8 * k, "cols": k, **request, "sampler": "ddim", "steps": SNAPSHOT_STEPS}
+        return {**super().snapshot_options(dataset), "sampler": "ddim", "steps": SNAPSHOT_STEPS}

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from flax import nnx
 
 from dljax.errors import DljaxError
 from dljax.train.optim import OptimizerPart
 from dljax.train.state import TrainState, step_key
 from dljax.train.tasks.base import masked_sums
-from dljax.train.tasks.generative import ImageGenerativeTask
+from dljax.train.tasks.generative import ClassConditional, ImageGenerativeTask
 from dljax.train.tasks.losses import discriminator_loss, generator_loss
 
 
@@ -136,30 +135,8 @@ class GANTask(ImageGenerativeTask):
         return {}
 
 
-class ConditionalGANTask(GANTask):
+class ConditionalGANTask(ClassConditional, GANTask):
     """A GAN whose networks both see the class label; samples come with the labels asked."""
 
     name = "conditional_gan"
     metrics = (*GANTask.metrics,)
-
-    def check_dataset(self, dataset) -> str | None:
-        if dataset.info.num_classes < 2:
-            return "butuh dataset gambar berlabel kelas"
-        return super().check_dataset(dataset)
-
-    def sample_request(self, dataset, n: int, label: int | None) -> dict:
-        """`label` for every sample, or the classes in turn (column c of a K-column grid
-        shows class c)."""
-        k = dataset.info.num_classes
-        if label is None:
-            return {"labels": jnp.asarray(np.arange(n) % k, jnp.int32)}
-        if not 0 <= label < k:
-            raise DljaxError(f"--label={label} harus dalam 0..{k - 1} (kelas dataset ini).")
-        return {"labels": jnp.full((n,), label, jnp.int32)}
-
-    def grid_cols(self, dataset, n: int, label: int | None) -> int:
-        return dataset.info.num_classes if label is None else super().grid_cols(dataset, n, label)
-
-    def snapshot_options(self, dataset) -> dict:
-        n = 8 * dataset.info.num_classes
-        return {"n": n, "cols": dataset.info.num_classes, **self.sample_request(dataset, n, None)}

@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from dljax.errors import DljaxError
 from dljax.formatting import format_float
 from dljax.models.autoencoder import corrupt
 from dljax.train.tasks.base import Task, masked_sums
@@ -84,6 +85,35 @@ class ImageGenerativeTask(Task):
         if "label_accuracy" in summary:
             parts.append(f"akurasi label {format_float(100 * summary['label_accuracy'], 1)} %")
         return parts
+
+
+class ClassConditional:
+    """Mixin for an image task whose model takes class labels (cgan, ddpm_cond): needs a
+    labelled dataset; samples ask for one label or the classes in turn; grids show one
+    class per column."""
+
+    def check_dataset(self, dataset) -> str | None:
+        if dataset.info.num_classes < 2:
+            return "butuh dataset gambar berlabel kelas"
+        return super().check_dataset(dataset)
+
+    def sample_request(self, dataset, n: int, label: int | None) -> dict:
+        """`label` for every sample, or the classes in turn (column c of a K-column grid
+        shows class c)."""
+        k = dataset.info.num_classes
+        if label is None:
+            return {"labels": jnp.asarray(np.arange(n) % k, jnp.int32)}
+        if not 0 <= label < k:
+            raise DljaxError(f"--label={label} harus dalam 0..{k - 1} (kelas dataset ini).")
+        return {"labels": jnp.full((n,), label, jnp.int32)}
+
+    def grid_cols(self, dataset, n: int, label: int | None) -> int:
+        return dataset.info.num_classes if label is None else super().grid_cols(dataset, n, label)
+
+    def snapshot_options(self, dataset) -> dict:
+        """Eight rows of every class, one class per column."""
+        n = 8 * dataset.info.num_classes
+        return {"n": n, "cols": dataset.info.num_classes, **self.sample_request(dataset, n, None)}
 
 
 class AutoencoderTask(ImageGenerativeTask):
