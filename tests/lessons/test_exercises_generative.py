@@ -81,23 +81,12 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_checkers(name, capsys):
-    check = getattr(generative, name)
-    right, wrong = CASES[name]
-    assert check(right) is True
-    assert "benar" in capsys.readouterr().out
-    assert check(wrong) is False
-    assert check(unanswered) is False
-    assert "belum tepat" in capsys.readouterr().out
+def test_checkers(name, assert_checker):
+    assert_checker(getattr(generative, name), *CASES[name])
 
 
-def test_every_checker_has_a_case():
-    checkers = {
-        n
-        for n in dir(generative)
-        if n.startswith("check_") and getattr(generative, n).__module__ == generative.__name__
-    }
-    assert checkers == set(CASES)
+def test_every_checker_has_a_case(checker_names):
+    assert checker_names(generative) == set(CASES)
 
 
 def test_checker_inputs_do_not_depend_on_order(capsys):

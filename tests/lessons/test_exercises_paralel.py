@@ -39,23 +39,12 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_checkers(name, capsys):
-    check = getattr(paralel, name)
-    right, wrong = CASES[name]
-    assert check(right) is True
-    assert "benar" in capsys.readouterr().out
-    assert check(wrong) is False
-    assert check(unanswered) is False
-    assert "belum tepat" in capsys.readouterr().out
+def test_checkers(name, assert_checker):
+    assert_checker(getattr(paralel, name), *CASES[name])
 
 
-def test_every_checker_has_a_case():
-    checkers = {
-        n
-        for n in dir(paralel)
-        if n.startswith("check_") and getattr(paralel, n).__module__ == paralel.__name__
-    }
-    assert checkers == set(CASES)
+def test_every_checker_has_a_case(checker_names):
+    assert checker_names(paralel) == set(CASES)
 
 
 def test_per_example_grads_match_numpy():

@@ -40,23 +40,12 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_checkers(name, capsys):
-    check = getattr(transformer, name)
-    right, wrong = CASES[name]
-    assert check(right) is True
-    assert "benar" in capsys.readouterr().out
-    assert check(wrong) is False
-    assert check(unanswered) is False
-    assert "belum tepat" in capsys.readouterr().out
+def test_checkers(name, assert_checker):
+    assert_checker(getattr(transformer, name), *CASES[name])
 
 
-def test_every_checker_has_a_case():
-    checkers = {
-        n
-        for n in dir(transformer)
-        if n.startswith("check_") and getattr(transformer, n).__module__ == transformer.__name__
-    }
-    assert checkers == set(CASES)
+def test_every_checker_has_a_case(checker_names):
+    assert checker_names(transformer) == set(CASES)
 
 
 def test_checkers_reject_a_raising_answer(capsys):
