@@ -63,6 +63,8 @@ class DataConfig:
     seq_len: int = 0  # length of generated sequences (0 = the dataset's default)
     image_size: int = 0  # resize images to image_size x image_size once on load (0 = as stored)
     stride: int = 0  # text datasets: a window starts every `stride` characters (0 = every one)
+    channels: int = 0  # image folders: 1 = grayscale, 3 = RGB (0 = what most images are)
+    skip_bad: bool = False  # image folders: skip (and count) unreadable images instead of failing
 
     def validate(self) -> None:
         _check_ints(self, "data")
@@ -78,6 +80,11 @@ class DataConfig:
             f"data.image_size={self.image_size} harus >= 0 (0 = ukuran asli, mis. 16).",
         )
         _check(self.stride >= 0, f"data.stride={self.stride} harus >= 0 (0 = setiap karakter).")
+        _check(
+            self.channels in (0, 1, 3),
+            f"data.channels={self.channels} tidak dikenal; pilih 1 (abu-abu), 3 (RGB) atau "
+            "0 (ikuti sebagian besar gambar).",
+        )
 
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
