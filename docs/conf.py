@@ -1,9 +1,13 @@
 """Sphinx configuration of the dljax course site (Sphinx + MyST-NB + sphinx-book-theme).
 
-Lessons are read from their jupytext sources, executed through jupyter-cache (a lesson
-re-executes only when its code changes; FAST and full runs have separate caches) and rendered
-with their outputs. Everything is served from the build folder: no CDN, no intersphinx, so
-the site builds and works offline. `make docs` builds it (FAST unless DLJAX_FAST=0).
+Lessons are read from their jupytext sources, executed through jupyter-cache and rendered
+with their outputs. Two execution modes, each with its own cache: `make docs` runs the lessons
+in full mode (DLJAX_FAST unset, what a student runs and what the published site shows);
+`make docs-fast` (or DLJAX_FAST=1) is the quick FAST check the tests build. jupyter-cache keys
+each lesson's outputs on its code, so only changed lessons run again. Every lesson page says
+which mode produced it, how long the lesson took and on what machine; a FAST page opens with
+a warning. Everything is served from the build folder: no CDN, no intersphinx, so the site
+builds and works offline.
 """
 
 import os
@@ -16,7 +20,9 @@ sys.path.insert(0, str(DOCS / "_ext"))
 
 import dljax_docs  # noqa: E402
 
-os.environ["DLJAX_FAST"] = "1" if dljax_docs.fast_mode() else "0"  # inherited by the kernels
+# the lessons' kernels inherit the mode; `dljax_mode` makes a change of mode re-read every page
+os.environ["DLJAX_FAST"] = "1" if dljax_docs.fast_mode() else "0"
+dljax_mode = dljax_docs.mode_name()
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 project = "dljax: Deep Learning dengan JAX 101"
