@@ -1,15 +1,16 @@
 # Two entry points, from a fresh clone with only Python and make:
 #   make demo   create .venv if missing, install, train the MLP on the embedded digits data
 #   make test   create .venv if missing, install with the test extras, run the whole test suite
-#   make docs   build the course site into docs/_build/html (offline; lessons in FAST mode
-#               unless DLJAX_FAST=0, executed once and cached by jupyter-cache)
+#   make docs   build the course site into docs/_build/html (offline) from full-mode lesson
+#               executions, cached by jupyter-cache: only changed lessons run again
+#   make docs-fast  the same site from FAST (DLJAX_FAST=1) executions: the quick check
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test docs lessons-header bench lock clean corpus
+.PHONY: demo test docs docs-fast lessons-header bench lock clean corpus
 
 demo: $(STAMP)
 	$(BIN)/dljax train mlp
@@ -20,12 +21,22 @@ TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
-# The site. Records each lesson's execution seconds in benchmarks/results/lessons.json.
-DLJAX_FAST ?= 1
+# The site, from full-mode lesson executions (what students run; each lesson page says its
+# mode, seconds and machine). `make docs-fast` (or DLJAX_FAST=1 make docs) builds it from FAST
+# executions, as the tests do, and every FAST page carries a warning. Each mode has its own
+# jupyter-cache (docs/_build/.jupyter_cache/{full,fast}) and doctrees; DLJAX_DOCS_LESSONS=GLOB
+# builds a subset. Records each lesson's seconds, machine and load in
+# benchmarks/results/lessons.json (merged: a subset build updates only its lessons).
+DLJAX_FAST ?= 0
+DOCS_MODE = $(if $(filter-out 0,$(DLJAX_FAST)),fast,full)
 docs: $(STAMP)
 	DLJAX_FAST=$(DLJAX_FAST) DLJAX_LESSONS_JSON=benchmarks/results/lessons.json \
-		$(BIN)/python -m sphinx -b html -a -q docs docs/_build/html
-	@echo "Situs: docs/_build/html/index.html (python -m http.server -d docs/_build/html)"
+		$(BIN)/python -m sphinx -b html -a -q -d docs/_build/doctrees/$(DOCS_MODE) \
+		docs docs/_build/html
+	@echo "Situs ($(DOCS_MODE)): docs/_build/html/index.html (python -m http.server -d docs/_build/html)"
+
+docs-fast:
+	$(MAKE) docs DLJAX_FAST=1
 
 # Rewrite every lesson's Colab badge and install cell from [project.urls] in pyproject.toml.
 lessons-header: $(STAMP)

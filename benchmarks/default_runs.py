@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from dljax.config import build_config
+from dljax.recipes import build_config
 from dljax.train import Trainer
 
 RESULTS = Path(__file__).parent / "results" / "default_runs.json"

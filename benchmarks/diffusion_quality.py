@@ -34,12 +34,11 @@ import numpy as np
 from flax import nnx
 
 from dljax import diffusion
-from dljax.config import build_config
-from dljax.metrics import ReferenceClassifier, quality_report
-from dljax.train import train
+from dljax.quality import ReferenceClassifier, quality_report
+from dljax.recipes import build_config
+from dljax.runs import train
 from dljax.train.sampling import _STATIC, _sample
 from dljax.train.state import inference_params
-from dljax.train.tasks.diffusion import schedule_of
 
 RESULTS = Path(__file__).parent / "results" / "diffusion_quality.json"
 RUNS = Path(os.environ.get("DLJAX_BENCH_RUNS", "/tmp/dljax-diffusion-bench"))
@@ -75,7 +74,7 @@ def loop_versus_scan(trainer) -> dict:
     """DDIM (eta 0, S = 50) on the same noise: one scan vs 50 calls of a jitted step."""
     model = trainer.model()
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
-    schedule = schedule_of(model)
+    schedule = trainer.task.schedule
     x_T = jax.random.normal(jax.random.key(0), (LOOP_SAMPLES, *model.image_shape))
 
     def eps_fn_of(params):

@@ -20,9 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from dljax.config import build_config
-from dljax.metrics import ReferenceClassifier
-from dljax.train import train
+from dljax.quality import ReferenceClassifier
+from dljax.recipes import build_config
+from dljax.runs import train
 
 RESULTS = Path(__file__).parent / "results" / "generative_quality.json"
 MODELS = ("autoencoder", "vae", "gan", "dcgan", "cgan")

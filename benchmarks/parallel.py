@@ -30,8 +30,8 @@ def measure() -> dict:
     """In a child process: bytes per device for every model and layout."""
     import jax
 
-    from dljax.config import build_config
     from dljax.data import digits
+    from dljax.recipes import build_config
     from dljax.train import Trainer
 
     data = digits.load()

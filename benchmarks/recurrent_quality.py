@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dljax.config import build_config
 from dljax.data.text import char_dataset, embedded_corpus, read_text_file
 from dljax.lesson import find_shared_file
+from dljax.recipes import build_config
 from dljax.train import Trainer
 
 RESULTS = Path(__file__).parent / "results" / "recurrent_quality.json"

@@ -29,9 +29,9 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from dljax.config import build_config
 from dljax.data.text import char_dataset, embedded_corpus
 from dljax.models.recurrent import CharLM
+from dljax.recipes import build_config
 from dljax.train import Trainer
 from dljax.train.sampling import _generate
 

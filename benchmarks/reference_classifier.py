@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dljax import metrics
 from dljax.data import load_dataset
+from dljax.quality import reference as metrics
 
 RESULTS = Path(__file__).parent / "results" / "reference_classifier.json"
 TARGET_ACCURACY = 0.99

@@ -38,8 +38,8 @@ import numpy as np
 import optax
 from flax import nnx
 
-from dljax.config import build_config
 from dljax.data import ArraySource, Dataset, DatasetInfo
+from dljax.recipes import MODELS, build_config
 from dljax.train import Trainer
 
 RESULTS = Path(__file__).parent / "results" / "train_throughput.json"
@@ -100,10 +100,8 @@ def bench_jax_loop(model: str, repeats: int):
         return None  # the GAN row compares the engine with PyTorch only
     steps, shape = STEPS[model], SHAPES[model]
     config = build_config(MODEL_NAMES[model], overrides=OVERRIDES[model])
-    from dljax.models import get_spec
-
     info = DatasetInfo("synthetic", "synthetic", "image", shape, 10)
-    net = get_spec(MODEL_NAMES[model]).build(config.model, info, nnx.Rngs(0))
+    net = MODELS[MODEL_NAMES[model]].build_model(config, info, nnx.Rngs(0))
     net.train()
     graphdef, params, rest = nnx.split(net, nnx.Param, ...)
     tx = optax.adam(1e-3)

@@ -36,11 +36,11 @@ import numpy as np
 import optax
 from flax import nnx
 
-from dljax.config import build_config
 from dljax.data.base import ArraySource, DatasetInfo
 from dljax.data.text import TextDataset, Vocabulary, char_dataset, embedded_corpus, read_text_file
 from dljax.lesson import find_shared_file
-from dljax.models import transformer as tf
+from dljax.models import gpt
+from dljax.recipes import build_config
 from dljax.train import Trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -56,6 +56,10 @@ THROUGHPUT = {
     "model.positions": "learned",
     "model.dropout": "0",
 }
+
+
+def count_params(model) -> int:
+    return int(sum(x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param))))
 
 
 def median_rate(run, units: int, repeats: int) -> tuple[float, list[float]]:
@@ -97,7 +101,7 @@ def bench_dljax(repeats: int):
 
 
 def bench_jax_loop(repeats: int):
-    net = tf.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0))
+    net = gpt.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0))
     graphdef, params = nnx.split(net, nnx.Param)
     tx = optax.adam(1e-3)
     tokens = jnp.asarray(synthetic_tokens(STEPS * BATCH))
@@ -208,8 +212,8 @@ def bench_torch(repeats: int):
 def throughput_row(repeats: int) -> dict:
     rate, runs = bench_dljax(repeats)
     loop_rate, loop_runs = bench_jax_loop(repeats)
-    params = tf.count_params(
-        tf.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0))
+    params = count_params(
+        gpt.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0))
     )
     row = {
         "config": {"vocab": VOCAB, "seq_len": SEQ, "batch": BATCH, "width": WIDTH, "depth": DEPTH},
@@ -234,7 +238,7 @@ def generation_row(repeats: int, length: int = 500, contexts=(128, 256)) -> dict
     rows = []
     for context in contexts:
         info = DatasetInfo("text", "synthetic", "text", (context,), VOCAB)
-        model = tf.build_gpt(config.model, info, nnx.Rngs(0))
+        model = gpt.build_gpt(config.model, info, nnx.Rngs(0))
         model.eval()
         graphdef, state = nnx.split(model)
         prompt = jnp.arange(10, dtype=jnp.int32)[None] % VOCAB  # (1, 10)
@@ -246,8 +250,8 @@ def generation_row(repeats: int, length: int = 500, contexts=(128, 256)) -> dict
 
             return lambda: run(state, jax.random.key(0)).block_until_ready()
 
-        cached, _ = median_rate(make(tf.generate), length, repeats)
-        rerun, _ = median_rate(make(tf.generate_by_rerunning), length, repeats)
+        cached, _ = median_rate(make(gpt.GPT.generate), length, repeats)
+        rerun, _ = median_rate(make(gpt.generate_by_rerunning), length, repeats)
         rows.append(
             {
                 "context": context,
@@ -289,7 +293,7 @@ def budget_run(model: str, data, budget_s: float) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     result = trainer.fit(progress=False)
     return {
-        "params": tf.count_params(trainer.model()),
+        "params": count_params(trainer.model()),
         "overrides": base,
         "epochs": epochs,
         "train_time_s": time.perf_counter() - t0,

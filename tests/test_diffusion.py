@@ -134,3 +134,45 @@ def test_guidance_interpolates_between_unconditional_and_conditional():
     np.testing.assert_array_equal(d.guided_eps(eps_u, eps_c, 1.0), eps_c)
     np.testing.assert_array_equal(d.guided_eps(eps_u, eps_c, 0.0), eps_u)
     np.testing.assert_allclose(d.guided_eps(eps_u, eps_c, 3.0), [7.0, 5.5])  # u + 3 (c - u)
+
+
+@pytest.mark.parametrize("name", ["linear", "cosine", "signal_rate"])
+def test_posterior_coefficients_are_exact_at_t0_and_match_float64(name):
+    """Like diffusers' DDPMScheduler: the last reverse step returns x0 itself (coefficient
+    1 on x0, 0 on x_t), which mixing float64 betas with float32 1 - alpha_bar did not give."""
+    schedule = d.make_schedule(name, 1000)
+    assert float(schedule.posterior_x0_coef[0]) == 1.0
+    assert float(schedule.posterior_xt_coef[0]) == 0.0
+    if name == "signal_rate":
+        return
+    # the schedules' betas written out again, in float64
+    if name == "linear":
+        beta = np.linspace(1e-4, 0.02, 1000)
+    else:
+        f = np.cos((np.arange(1001) / 1000 + 0.008) / 1.008 * np.pi / 2) ** 2
+        beta = np.clip(1 - f[1:] / f[:-1], 0, 0.999)
+    ab = np.cumprod(1 - beta)
+    prev = np.concatenate([[1.0], ab[:-1]])
+    t = np.array([1, 10, 500, 999])
+    np.testing.assert_allclose(
+        schedule.posterior_x0_coef[t], np.sqrt(prev[t]) * beta[t] / (1 - ab[t]), rtol=1e-4
+    )
+    np.testing.assert_allclose(
+        schedule.posterior_xt_coef[t],
+        np.sqrt(1 - beta[t]) * (1 - prev[t]) / (1 - ab[t]),
+        rtol=1e-4,
+    )
+
+
+def test_ddpm_with_clipping_ends_on_the_clipped_x0_prediction():
+    """With a noise prediction of zero, x0_hat = x_t / sqrt(ab): the final step must return
+    exactly clip(x0_hat) (no noise at t = 0, coefficient 1)."""
+    schedule = d.make_schedule("cosine", 10)
+    x_T = jnp.full((2, 2), 3.0)
+    path = d.ddpm_sample(
+        lambda x, t: jnp.zeros_like(x), schedule, x_T, jax.random.key(0), clip=True,
+        trajectory=True,
+    )[1]  # fmt: skip
+    x1 = path[-2]
+    expected = jnp.clip(x1 / jnp.sqrt(schedule.alpha_bars[0]), -1, 1)
+    np.testing.assert_array_equal(path[-1], expected)

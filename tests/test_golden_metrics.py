@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dljax.config import build_config
 from dljax.formatting import format_percent
-from dljax.train import train
+from dljax.recipes import build_config
+from dljax.runs import train
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,16 +6,17 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from dljax import metrics
-from dljax.config import build_config
 from dljax.errors import DljaxError
-from dljax.metrics import (
+from dljax.quality import (
     ReferenceClassifier,
     frechet_distance,
     gaussian_stats,
     knn_precision_recall,
     quality_report,
+    report,
 )
+from dljax.quality import reference as metrics
+from dljax.recipes import build_config
 
 
 def random_spd(rng, d, scale=1.0):
@@ -201,18 +202,16 @@ def test_reference_cache_write_loses_a_race_cleanly(tiny_reference, tmp_path, mo
     import shutil
     import types
 
-    import dljax.train
-
     ref, _, config = tiny_reference
     path = tmp_path / ref.path.name
 
-    def fake_train(config, out, **kwargs):  # stands in for training; the winner publishes
+    def fake_fit(config, params_file, progress=False):  # training; meanwhile the winner publishes
         shutil.copytree(ref.path, path)
-        out.mkdir(parents=True)
-        shutil.copy(ref.path / "params.safetensors", out / "params.safetensors")
-        return types.SimpleNamespace(summary={"test_accuracy": -1.0, "test_loss": -1.0})
+        shutil.copy(ref.path / "params.safetensors", params_file)
+        summary = {"test_accuracy": -1.0, "test_loss": -1.0}
+        return summary, types.SimpleNamespace(input_shape=(8, 8, 1), num_classes=10)
 
-    monkeypatch.setattr(dljax.train, "train", fake_train)
+    monkeypatch.setattr(metrics, "fit_reference", fake_fit)
     loaded = ReferenceClassifier.load_or_train("digits", cache_dir=tmp_path, config=config)
     assert loaded.path == path
     assert loaded.accuracy == ref.accuracy  # the winner's files, not the loser's
@@ -278,8 +277,8 @@ def test_quality_report_floor_below_baseline_and_cached(tiny_reference, digits):
 
 def test_gaussian_pixel_baseline_matches_training_moments(digits):
     train_x = digits.train.arrays["input"]
-    a = metrics._gaussian_pixel_samples(train_x, 20000, seed=0)
-    b = metrics._gaussian_pixel_samples(train_x, 20000, seed=0)
+    a = report._gaussian_pixel_samples(train_x, 20000, seed=0)
+    b = report._gaussian_pixel_samples(train_x, 20000, seed=0)
     np.testing.assert_array_equal(a, b)
     assert a.shape == (20000, 8, 8, 1) and a.min() >= 0.0 and a.max() <= 1.0
     # before clipping the draws have the training mean; clipping moves it only a little

@@ -239,7 +239,7 @@ def hasil_kali_dalam(x, y):
     return None
 
 
-latihan.check_inner_product(hasil_kali_dalam)
+_ = latihan.check_inner_product(hasil_kali_dalam)
 
 # %% [markdown]
 # **Latihan 2.** Vektor satuan searah $x$ adalah $x / \|x\|$ (panjangnya 1).
@@ -251,7 +251,7 @@ def vektor_satuan(x):
     return None
 
 
-latihan.check_unit_vector(vektor_satuan)
+_ = latihan.check_unit_vector(vektor_satuan)
 
 # %% [markdown]
 # **Latihan 3.** Hitung sudut (dalam radian) antara $x$ dan $y$.
@@ -263,7 +263,7 @@ def sudut(x, y):
     return None
 
 
-latihan.check_angle(sudut)
+_ = latihan.check_angle(sudut)
 
 # %% [markdown]
 # ## Ringkasan

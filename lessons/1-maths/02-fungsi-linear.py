@@ -231,7 +231,7 @@ def taylor(f, z, x):
     return None
 
 
-latihan.check_taylor(taylor)
+_ = latihan.check_taylor(taylor)
 
 # %% [markdown]
 # **Latihan 2.** Tulis `turunan_berarah(f, x, v)` yang mengembalikan $\nabla f(x)^\top v$
@@ -244,7 +244,7 @@ def turunan_berarah(f, x, v):
     return None
 
 
-latihan.check_directional_derivative(turunan_berarah)
+_ = latihan.check_directional_derivative(turunan_berarah)
 
 # %% [markdown]
 # **Latihan 3.** Mana yang linear? Ubah `None` menjadi `True` atau `False`. Kamu boleh
@@ -262,7 +262,7 @@ jawaban = {
     "f3": None,  # TODO
     "f4": None,  # TODO
 }
-latihan.check_is_linear(jawaban)
+_ = latihan.check_is_linear(jawaban)
 
 # %% [markdown]
 # ## Ringkasan

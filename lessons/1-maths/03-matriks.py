@@ -224,7 +224,7 @@ def kali_matriks(A, B):
     return None
 
 
-latihan.check_matmul(kali_matriks)
+_ = latihan.check_matmul(kali_matriks)
 
 # %% [markdown]
 # **Latihan 2.** Norma Frobenius $\|A\|_F$.
@@ -236,7 +236,7 @@ def norma_frobenius(A):
     return None
 
 
-latihan.check_frobenius_norm(norma_frobenius)
+_ = latihan.check_frobenius_norm(norma_frobenius)
 
 # %% [markdown]
 # **Latihan 3.** Invers matriks $2\times 2$ dengan rumus di atas (tanpa `jnp.linalg.inv`).
@@ -248,7 +248,7 @@ def invers_2x2(A):
     return None
 
 
-latihan.check_inverse_2x2(invers_2x2)
+_ = latihan.check_inverse_2x2(invers_2x2)
 
 # %% [markdown]
 # ## Ringkasan

@@ -322,7 +322,7 @@ def persamaan_normal(A, b):
     return None
 
 
-latihan.check_normal_equations(persamaan_normal)
+_ = latihan.check_normal_equations(persamaan_normal)
 
 # %% [markdown]
 # **Latihan 2.** Galat RMS $\sqrt{\frac{1}{m}\sum_i (a_i^\top x - b_i)^2}$.
@@ -334,7 +334,7 @@ def galat_rms(A, x, b):
     return None
 
 
-latihan.check_rms_error(galat_rms)
+_ = latihan.check_rms_error(galat_rms)
 
 # %% [markdown]
 # **Latihan 3.** Tambahkan kolom angka 1 di *depan* matriks fitur $X$ (untuk intersep),
@@ -347,7 +347,7 @@ def tambah_intersep(X):
     return None
 
 
-latihan.check_add_intercept(tambah_intersep)
+_ = latihan.check_add_intercept(tambah_intersep)
 
 # %% [markdown]
 # ## Ringkasan

@@ -236,7 +236,7 @@ def matriks_rotasi(theta):
     return None
 
 
-latihan.check_rotation_matrix(matriks_rotasi)
+_ = latihan.check_rotation_matrix(matriks_rotasi)
 
 # %% [markdown]
 # **Latihan 2.** Tulis matriks geser horizontal dengan faktor $k$: $x' = x + k y$, $y' = y$.
@@ -248,7 +248,7 @@ def matriks_geser(k):
     return None
 
 
-latihan.check_shear_matrix(matriks_geser)
+_ = latihan.check_shear_matrix(matriks_geser)
 
 # %% [markdown]
 # **Latihan 3.** Tuliskan satu matriks yang **pertama** memutar 90° berlawanan arah jarum jam,
@@ -257,7 +257,7 @@ latihan.check_shear_matrix(matriks_geser)
 
 # %%
 M = None  # TODO
-latihan.check_composition(M)
+_ = latihan.check_composition(M)
 
 # %% [markdown]
 # ## Ringkasan

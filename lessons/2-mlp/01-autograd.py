@@ -326,7 +326,7 @@ def gradien_mse(w, b, x, y):
     return None
 
 
-latihan.check_mse_gradient(gradien_mse)
+_ = latihan.check_mse_gradient(gradien_mse)
 
 # %% [markdown]
 # **Latihan 2.** Satu langkah SGD untuk pytree apa pun: kembalikan `params - lr * grads`
@@ -339,7 +339,7 @@ def langkah_sgd(params, grads, lr):
     return None
 
 
-latihan.check_sgd_step(langkah_sgd)
+_ = latihan.check_sgd_step(langkah_sgd)
 
 # %% [markdown]
 # ## Ringkasan

@@ -336,7 +336,7 @@ def cross_entropy(logits, labels):
     return None
 
 
-latihan.check_cross_entropy(cross_entropy)
+_ = latihan.check_cross_entropy(cross_entropy)
 
 # %% [markdown]
 # **Latihan 2.** Akurasi: bagian baris yang `argmax`-nya sama dengan label.
@@ -348,7 +348,7 @@ def hitung_akurasi(logits, labels):
     return None
 
 
-latihan.check_accuracy(hitung_akurasi)
+_ = latihan.check_accuracy(hitung_akurasi)
 
 # %% [markdown]
 # **Latihan 3.** Jumlah seluruh bilangan dalam pytree parameter apa pun. Berapa parameter MLP
@@ -361,7 +361,7 @@ def jumlah_parameter(params):
     return None
 
 
-latihan.check_count_params(jumlah_parameter)
+_ = latihan.check_count_params(jumlah_parameter)
 
 # %% [markdown]
 # ## Ringkasan

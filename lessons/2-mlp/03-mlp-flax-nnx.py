@@ -258,7 +258,7 @@ class MLP3(nnx.Module):
         return None
 
 
-latihan.check_nnx_mlp(MLP3)
+_ = latihan.check_nnx_mlp(MLP3)
 
 # %% [markdown]
 # **Latihan 2.** Buat optimizer yang memotong norma global gradien ke 1,0 lalu menerapkan Adam
@@ -266,7 +266,7 @@ latihan.check_nnx_mlp(MLP3)
 
 # %%
 tx_saya = None  # TODO: optax.chain(...)
-latihan.check_optimizer(tx_saya)
+_ = latihan.check_optimizer(tx_saya)
 
 # %% [markdown]
 # ## Ringkasan

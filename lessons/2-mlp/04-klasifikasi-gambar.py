@@ -47,13 +47,14 @@ from flax import nnx
 from matplotlib.ticker import MaxNLocator
 
 from dljax import viz
-from dljax.config import DataConfig, build_config
+from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.data.download import verify
 from dljax.data.mnist import MNIST_REMOTE
 from dljax.exercises import mlp as latihan
 from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import FAST, budget
+from dljax.recipes import build_config
 from dljax.train import Trainer
 
 # %% [markdown]
@@ -310,7 +311,7 @@ def matriks_kebingungan(labels, preds, num_classes):
     return None
 
 
-latihan.check_confusion_matrix(matriks_kebingungan)
+_ = latihan.check_confusion_matrix(matriks_kebingungan)
 
 # %% [markdown]
 # **Latihan 2.** Akurasi per kelas: untuk setiap kelas $c$, bagian contoh berlabel $c$ yang
@@ -323,7 +324,7 @@ def akurasi_per_kelas(labels, preds, num_classes):
     return None
 
 
-latihan.check_per_class_accuracy(akurasi_per_kelas)
+_ = latihan.check_per_class_accuracy(akurasi_per_kelas)
 
 # %% [markdown]
 # ## Ringkasan

@@ -287,7 +287,7 @@ def conv1d_full(x, w):
     return None
 
 
-latihan.check_conv1d_full(conv1d_full)
+_ = latihan.check_conv1d_full(conv1d_full)
 
 # %% [markdown]
 # **Latihan 2.** Tulis rumus panjang keluaran konvolusi untuk sinyal panjang `n`, kernel
@@ -300,7 +300,7 @@ def panjang_keluaran(n, k, padding, stride):
     return None
 
 
-latihan.check_output_length(panjang_keluaran)
+_ = latihan.check_output_length(panjang_keluaran)
 
 # %% [markdown]
 # **Latihan 3.** Tulis korelasi silang mode *valid* (sama dengan
@@ -313,4 +313,4 @@ def korelasi(x, w):
     return None
 
 
-latihan.check_correlate(korelasi)
+_ = latihan.check_correlate(korelasi)

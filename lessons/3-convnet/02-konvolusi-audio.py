@@ -317,7 +317,7 @@ def nada(freq, duration, sample_rate):
     return None
 
 
-latihan.check_tone(nada)
+_ = latihan.check_tone(nada)
 
 # %% [markdown]
 # **Latihan 2.** Tulis `deteksi(wave, freqs, sample_rate)`: diberi satu gelombang (berisi satu
@@ -332,4 +332,4 @@ def deteksi(wave, freqs, sample_rate):
     return None
 
 
-latihan.check_detect_note(deteksi)
+_ = latihan.check_detect_note(deteksi)

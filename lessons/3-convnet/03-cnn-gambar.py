@@ -53,12 +53,11 @@ from flax import nnx
 from jax import lax
 from matplotlib.ticker import MaxNLocator
 
-from dljax.config import build_config
 from dljax.data import digits
 from dljax.exercises import convnet as latihan
 from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import budget
-from dljax.models import MODELS
+from dljax.recipes import MODELS, build_config
 from dljax.train import Trainer
 from dljax.train.export import load_into, model_tensors, save_params
 from dljax.viz import image_grid
@@ -266,8 +265,8 @@ for nama, tensor in list(model_tensors(cnn_state.params, cnn_state.rest).items()
 # model yang dilatih.
 
 # %%
-model_baru = MODELS["cnn"].build(
-    cnn_trainer.config.model, data.info, nnx.Rngs(params=jax.random.key(2024))
+model_baru = MODELS["cnn"].build_model(
+    cnn_trainer.config, data.info, nnx.Rngs(params=jax.random.key(2024))
 )
 model_baru.eval()  # batch norm memakai statistik tersimpan, seperti model evaluasi
 sama_sebelum = np.mean(np.asarray(model_baru(jnp.asarray(x_test)).argmax(-1)) == pred)
@@ -305,7 +304,7 @@ def bentuk_keluaran(h, w, k, stride, padding):
     return None
 
 
-latihan.check_conv2d_shape(bentuk_keluaran)
+_ = latihan.check_conv2d_shape(bentuk_keluaran)
 
 # %% [markdown]
 # **Latihan 2.** Tulis `jumlah_parameter(k, c_in, c_out, bias)`: jumlah parameter lapisan
@@ -318,7 +317,7 @@ def jumlah_parameter(k, c_in, c_out, bias):
     return None
 
 
-latihan.check_conv2d_params(jumlah_parameter)
+_ = latihan.check_conv2d_params(jumlah_parameter)
 
 # %% [markdown]
 # **Latihan 3.** Tulis max-pooling 2×2 (stride 2) untuk array 2-D `(H, W)` dengan $H$ dan $W$
@@ -331,4 +330,4 @@ def max_pool_2x2(x):
     return None
 
 
-latihan.check_max_pool(max_pool_2x2)
+_ = latihan.check_max_pool(max_pool_2x2)

@@ -48,13 +48,13 @@ import matplotlib.pyplot as plt
 from flax import nnx
 from matplotlib.ticker import MaxNLocator
 
-from dljax.config import build_config
 from dljax.data import digits
 from dljax.exercises import convnet as latihan
 from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import budget
 from dljax.models import VGG, LeNet5, ResNet
 from dljax.models.lenet import fit_to_size
+from dljax.recipes import build_config
 from dljax.train import Trainer
 
 
@@ -323,7 +323,7 @@ def parameter_blok(c_in, c_out):
     return None
 
 
-latihan.check_basic_block_params(parameter_blok)
+_ = latihan.check_basic_block_params(parameter_blok)
 
 # %% [markdown]
 # **Latihan 2.** Tulis jalan pintas opsi A untuk batch `x` berbentuk $(B, H, W, C)$: ambil
@@ -336,4 +336,4 @@ def jalan_pintas(x, c_out):
     return None
 
 
-latihan.check_shortcut(jalan_pintas)
+_ = latihan.check_shortcut(jalan_pintas)

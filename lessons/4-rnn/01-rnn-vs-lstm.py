@@ -50,12 +50,12 @@ import numpy as np
 from flax import nnx
 from matplotlib.ticker import MaxNLocator
 
-from dljax.config import build_config
 from dljax.data.synthetic import ORDER_LEVELS, SYMBOLS, temporal_order
 from dljax.exercises import rnn as latihan
 from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import budget
 from dljax.models.recurrent import Cell, SequenceClassifier
+from dljax.recipes import build_config
 from dljax.train import Trainer
 
 # %% [markdown]
@@ -356,7 +356,7 @@ def langkah_rnn(x, h, W_ih, W_hh, b):
     return None
 
 
-latihan.check_rnn_step(langkah_rnn)
+_ = latihan.check_rnn_step(langkah_rnn)
 
 # %% [markdown]
 # **Latihan 2.** BPTT secara manual. Diberikan `W_hh` (H, H) dan keadaan `hs` (T, H)
@@ -372,7 +372,7 @@ def rantai_jacobian(W_hh, hs):
     return None
 
 
-latihan.check_jacobian_chain(rantai_jacobian)
+_ = latihan.check_jacobian_chain(rantai_jacobian)
 
 # %% [markdown]
 # **Latihan 3.** Dari id simbol `simbol` (n, T) (X = 0, Y = 1, *padding* = -1, `E` di posisi
@@ -386,7 +386,7 @@ def jarak_relevan(simbol):
     return None
 
 
-latihan.check_gap(jarak_relevan)
+_ = latihan.check_gap(jarak_relevan)
 
 # %% [markdown]
 # ## Ringkasan

@@ -46,11 +46,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from flax import nnx
 
-from dljax.config import build_config
 from dljax.data.synthetic import SYMBOLS
 from dljax.exercises import rnn as latihan
 from dljax.formatting import format_int, format_percent
 from dljax.lesson import budget
+from dljax.recipes import build_config
 from dljax.train import Trainer
 
 # %% [markdown]
@@ -286,7 +286,7 @@ def langkah_lstm(x, h, c, W_ih, W_hh, b):
     return None
 
 
-latihan.check_lstm_step(langkah_lstm)
+_ = latihan.check_lstm_step(langkah_lstm)
 
 # %% [markdown]
 # **Latihan 2.** Dengan `model.rnn.step(carries, x_t)` (tanpa menyentuh `Cell` secara
@@ -301,7 +301,7 @@ def kumpulkan_keadaan(model, x):
     return None
 
 
-latihan.check_collect_states(kumpulkan_keadaan)
+_ = latihan.check_collect_states(kumpulkan_keadaan)
 
 # %% [markdown]
 # **Latihan 3.** Dari gerbang lupa `f` (T, H), hitung `r` (T, H) dengan
@@ -316,7 +316,7 @@ def sisa_memori(f):
     return None
 
 
-latihan.check_retention(sisa_memori)
+_ = latihan.check_retention(sisa_memori)
 
 # %% [markdown]
 # ## Ringkasan

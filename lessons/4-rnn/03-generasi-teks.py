@@ -50,12 +50,12 @@ import numpy as np
 from flax import nnx
 from matplotlib.ticker import MaxNLocator
 
-from dljax.config import build_config
 from dljax.data.base import ArraySource
 from dljax.data.text import TextDataset, chairil_anwar_text, char_dataset
 from dljax.exercises import rnn as latihan
 from dljax.formatting import format_float, format_int
 from dljax.lesson import FAST, budget
+from dljax.recipes import build_config
 from dljax.train import Trainer
 from dljax.train.sampling import sample_text
 
@@ -320,7 +320,7 @@ def softmax_suhu(logits, temperature):
     return None
 
 
-latihan.check_softmax_temperature(softmax_suhu)
+_ = latihan.check_softmax_temperature(softmax_suhu)
 
 # %% [markdown]
 # **Latihan 2.** Tulis entropi $H(p) = -\sum_i p_i \log p_i$ (dalam nat) untuk setiap baris
@@ -334,7 +334,7 @@ def entropi_baris(probs):
     return None
 
 
-latihan.check_entropy(entropi_baris)
+_ = latihan.check_entropy(entropi_baris)
 
 # %% [markdown]
 # **Latihan 3.** *Baseline* yang lebih kuat dari unigram: **bigram**, yang melihat satu
@@ -354,7 +354,7 @@ def bigram_loss(id_latih, id_uji, V):
     return None
 
 
-latihan.check_bigram_loss(bigram_loss)
+_ = latihan.check_bigram_loss(bigram_loss)
 
 # %% [markdown]
 # ## Ringkasan

@@ -52,14 +52,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from dljax.config import DataConfig, build_config
+from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
 from dljax.formatting import format_float, format_int
 from dljax.lesson import budget
 from dljax.models.autoencoder import corrupt
+from dljax.recipes import build_config
+from dljax.tasks.losses import psnr
 from dljax.train import Trainer
-from dljax.train.tasks.losses import psnr
 from dljax.viz import tile_images
 
 
@@ -296,7 +297,7 @@ def derau_gaussian(x, eps, level):
     return None
 
 
-latihan.check_gaussian_corruption(derau_gaussian)
+_ = latihan.check_gaussian_corruption(derau_gaussian)
 
 # %% [markdown]
 # **Latihan 2.** Tulis PSNR: dari gambar `x` (B, H, W, C) dan gambar bersih `referensi`,
@@ -309,7 +310,7 @@ def psnr_saya(x, referensi):
     return None
 
 
-latihan.check_psnr(psnr_saya)
+_ = latihan.check_psnr(psnr_saya)
 
 # %% [markdown]
 # **Latihan 3 (eksplorasi, tanpa pemeriksa).** Latih ulang DAE dengan `"model.noise_level"`

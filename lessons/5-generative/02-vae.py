@@ -49,14 +49,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from dljax.config import DataConfig, build_config
+from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
 from dljax.formatting import format_float, format_int
 from dljax.lesson import budget
+from dljax.recipes import build_config
+from dljax.tasks import VAETask
+from dljax.tasks.losses import gaussian_kl
 from dljax.train import Trainer
-from dljax.train.tasks.generative import VAETask
-from dljax.train.tasks.losses import gaussian_kl
 from dljax.viz import tile_images
 
 
@@ -364,7 +365,7 @@ def kl_diagonal(mean1, logvar1, mean2, logvar2):
     return None
 
 
-latihan.check_kl_diagonal(kl_diagonal)
+_ = latihan.check_kl_diagonal(kl_diagonal)
 
 # %% [markdown]
 # **Latihan 2.** Trik reparameterisasi: dari `mean`, `logvar` (B, L) dan sebuah kunci `key`,
@@ -378,7 +379,7 @@ def reparameterisasi(mean, logvar, key):
     return None
 
 
-latihan.check_reparameterize(reparameterisasi)
+_ = latihan.check_reparameterize(reparameterisasi)
 
 # %% [markdown]
 # **Latihan 3.** Interpolasi: dari dua kode `z0`, `z1` (L,) kembalikan `langkah` titik
@@ -391,7 +392,7 @@ def interpolasi(z0, z1, langkah):
     return None
 
 
-latihan.check_interpolate(interpolasi)
+_ = latihan.check_interpolate(interpolasi)
 
 # %% [markdown]
 # ## Ringkasan

@@ -50,12 +50,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from dljax.config import DataConfig, build_config
+from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
 from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import FAST, budget
-from dljax.metrics import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.recipes import build_config
 from dljax.train import Trainer
 from dljax.viz import tile_images
 
@@ -378,7 +379,7 @@ def loss_diskriminator(real_logits, fake_logits):
     return None
 
 
-latihan.check_discriminator_loss(loss_diskriminator)
+_ = latihan.check_discriminator_loss(loss_diskriminator)
 
 # %% [markdown]
 # **Latihan 2.** Loss generator *non-saturating*: dari `fake_logits`, kembalikan
@@ -391,7 +392,7 @@ def loss_generator(fake_logits):
     return None
 
 
-latihan.check_generator_loss(loss_generator)
+_ = latihan.check_generator_loss(loss_generator)
 
 # %% [markdown]
 # **Latihan 3 (eksplorasi, tanpa pemeriksa).** Coba `"model.latent": 2` pada `gan`: apakah

@@ -10,8 +10,6 @@
 #       jupytext_version: 1.19.6
 # ---
 
-# %%
-
 # %% [markdown]
 # [![Buka di Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dljax/dljax/blob/main/lessons/5-generative/04-dcgan.ipynb)
 #
@@ -38,12 +36,13 @@ if "google.colab" in sys.modules:
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dljax.config import DataConfig, build_config
+from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
 from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import FAST, budget
-from dljax.metrics import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.recipes import build_config
 from dljax.train import Trainer
 from dljax.viz import tile_images
 
@@ -170,7 +169,7 @@ def ukuran_konvolusi(n, kernel, stride, padding):
     return None
 
 
-latihan.check_conv_output_size(ukuran_konvolusi)
+_ = latihan.check_conv_output_size(ukuran_konvolusi)
 
 # %% [markdown]
 # **Latihan 2.** Ukuran keluaran konvolusi transpos (generator membesarkan gambar). Generator
@@ -183,7 +182,7 @@ def ukuran_transpos(n, kernel, stride, padding):
     return None
 
 
-latihan.check_transposed_conv_size(ukuran_transpos)
+_ = latihan.check_transposed_conv_size(ukuran_transpos)
 
 # %% [markdown]
 # **Latihan 3 (eksplorasi, tanpa pemeriksa).** Ubah `"model.width"` (banyaknya kanal dasar)

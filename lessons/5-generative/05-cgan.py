@@ -10,8 +10,6 @@
 #       jupytext_version: 1.19.6
 # ---
 
-# %%
-
 # %% [markdown]
 # [![Buka di Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dljax/dljax/blob/main/lessons/5-generative/05-cgan.ipynb)
 #
@@ -37,12 +35,13 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dljax.config import DataConfig, build_config
+from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
 from dljax.formatting import format_float, format_percent
 from dljax.lesson import FAST, budget
-from dljax.metrics import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.recipes import build_config
 from dljax.train import Trainer
 from dljax.viz import tile_images
 
@@ -170,7 +169,7 @@ def label_sebagai_kanal(gambar, embedding):
     return None
 
 
-latihan.check_label_channels(label_sebagai_kanal)
+_ = latihan.check_label_channels(label_sebagai_kanal)
 
 # %% [markdown]
 # **Latihan 2.** Label untuk kisi "satu baris per kelas": dari `num_classes` dan `per_kelas`,
@@ -184,7 +183,7 @@ def label_kisi(num_classes, per_kelas):
     return None
 
 
-latihan.check_grid_labels(label_kisi)
+_ = latihan.check_grid_labels(label_kisi)
 
 # %% [markdown]
 # **Latihan 3 (eksplorasi, tanpa pemeriksa).** Latih GAN bersyarat lebih lama

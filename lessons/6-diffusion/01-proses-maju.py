@@ -10,10 +10,6 @@
 #       jupytext_version: 1.19.6
 # ---
 
-# %%
-
-# %%
-
 # %% [markdown]
 # [![Buka di Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dljax/dljax/blob/main/lessons/6-diffusion/01-proses-maju.ipynb)
 #
@@ -148,7 +144,7 @@ def q_sample(x0, alpha_bar, eps):
     return None
 
 
-latihan.check_q_sample(q_sample)
+_ = latihan.check_q_sample(q_sample)
 
 # %% [markdown]
 # ## Ringkasan

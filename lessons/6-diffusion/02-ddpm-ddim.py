@@ -10,10 +10,6 @@
 #       jupytext_version: 1.19.6
 # ---
 
-# %%
-
-# %%
-
 # %% [markdown]
 # [![Buka di Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dljax/dljax/blob/main/lessons/6-diffusion/02-ddpm-ddim.ipynb)
 #
@@ -49,13 +45,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from dljax import diffusion
-from dljax.config import build_config
 from dljax.exercises import diffusion as latihan
 from dljax.formatting import format_float
 from dljax.lesson import FAST, budget
-from dljax.metrics import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.recipes import build_config
 from dljax.train import Trainer
-from dljax.train.tasks.diffusion import schedule_of
 from dljax.viz import tile_images
 
 
@@ -147,7 +142,7 @@ plt.show()
 
 # %%
 model = trainer.model()  # the EMA weights, evaluation mode
-jadwal = schedule_of(model)
+jadwal = trainer.task.schedule
 
 
 def eps_fn(x, t):
@@ -181,7 +176,7 @@ def prediksi_x0(x_t, eps, alpha_bar):
     return None
 
 
-latihan.check_predict_x0(prediksi_x0)
+_ = latihan.check_predict_x0(prediksi_x0)
 
 # %% [markdown]
 # ## Ringkasan

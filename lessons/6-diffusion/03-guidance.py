@@ -10,10 +10,6 @@
 #       jupytext_version: 1.19.6
 # ---
 
-# %%
-
-# %%
-
 # %% [markdown]
 # [![Buka di Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dljax/dljax/blob/main/lessons/6-diffusion/03-guidance.ipynb)
 #
@@ -46,11 +42,11 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dljax.config import build_config
 from dljax.exercises import diffusion as latihan
 from dljax.formatting import format_percent
 from dljax.lesson import FAST, budget
-from dljax.metrics import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
+from dljax.recipes import build_config
 from dljax.train import Trainer
 from dljax.viz import tile_images
 
@@ -121,7 +117,7 @@ def guidance(eps_u, eps_c, w):
     return None
 
 
-latihan.check_guidance(guidance)
+_ = latihan.check_guidance(guidance)
 
 # %% [markdown]
 # ## Ringkasan

@@ -51,8 +51,8 @@ from flax import nnx
 from dljax.exercises import transformer as latihan
 from dljax.formatting import format_float
 from dljax.lesson import budget
-from dljax.models.transformer import (
-    SelfAttention,
+from dljax.models.attention import (
+    MultiHeadAttention,
     attention,
     attention_weights,
     causal_mask,
@@ -195,7 +195,7 @@ plt.show()
 #
 # ## Rumus kita = `jax.nn.dot_product_attention`
 #
-# `dljax.models.transformer.attention` menulis rumus di atas apa adanya dengan `einsum`;
+# `dljax.models.attention.attention` menulis rumus di atas apa adanya dengan `einsum`;
 # `fused_attention` memanggil `jax.nn.dot_product_attention`, yang bisa memakai implementasi
 # khusus (mis. *flash attention* di GPU). Keduanya harus memberi angka yang sama.
 
@@ -233,12 +233,12 @@ print("waktu per panggilan (µs):", {n: format_float(t, 0) for n, t in waktu.ite
 # Dalam *self-attention*, $Q$, $K$ dan $V$ dihitung dari masukan yang sama $X$ ($T \times
 # D$) dengan tiga proyeksi linear yang dipelajari, $Q = X W_Q$, $K = X W_K$, $V = X W_V$,
 # dipecah menjadi $H$ head berukuran $D/H$, lalu hasil semua head diproyeksikan lagi dengan
-# $W_O$. `SelfAttention` di `dljax` melakukan semuanya (satu matriks $W_{QKV}$ untuk
+# $W_O$. `MultiHeadAttention` di `dljax` melakukan semuanya (satu matriks $W_{QKV}$ untuk
 # ketiganya). Kita cek sifat kausalnya: **mengubah token masa depan tidak mengubah keluaran
 # di masa lalu**.
 
 # %%
-lapisan = SelfAttention(32, heads=4, rngs=nnx.Rngs(0))
+lapisan = MultiHeadAttention(32, heads=4, rngs=nnx.Rngs(0))
 x = jax.random.normal(jax.random.key(2), (1, 10, 32))  # (B, T, D)
 m10 = causal_mask(10)
 y, _ = lapisan(x, mask=m10)
@@ -277,7 +277,7 @@ def attention_satu_head(q, k, v, mask):
     return None
 
 
-latihan.check_attention(attention_satu_head)
+_ = latihan.check_attention(attention_satu_head)
 
 # %% [markdown]
 # **Latihan 2.** Tulis mask kausal: dari `T`, kembalikan matriks boolean (T, T) yang `True`
@@ -290,7 +290,7 @@ def mask_kausal(T):
     return None
 
 
-latihan.check_causal_mask(mask_kausal)
+_ = latihan.check_causal_mask(mask_kausal)
 
 # %% [markdown]
 # **Latihan 3 (eksplorasi).** Ganti faktor 4 pada `q_sama` dengan 1 dan dengan 20. Apa yang

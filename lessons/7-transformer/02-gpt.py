@@ -50,12 +50,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from flax import nnx
 
-from dljax.config import build_config
 from dljax.data.text import char_dataset, embedded_corpus
 from dljax.exercises import transformer as latihan
 from dljax.formatting import format_float, format_int
 from dljax.lesson import FAST, budget
-from dljax.models import transformer as tf
+from dljax.models.gpt import GPT, generate_by_rerunning
+from dljax.recipes import build_config
 from dljax.train import Trainer
 from dljax.train.sampling import sample_text
 
@@ -179,7 +179,7 @@ def tulis_dengan(fungsi):
     return jalan
 
 
-cepat, lambat = tulis_dengan(tf.generate), tulis_dengan(tf.generate_by_rerunning)
+cepat, lambat = tulis_dengan(GPT.generate), tulis_dengan(generate_by_rerunning)
 a = cepat(state, jax.random.key(0), 0.0)
 b = lambat(state, jax.random.key(0), 0.0)
 print("token sama persis (greedy):", bool(jnp.all(a == b)))
@@ -319,7 +319,7 @@ def top_k(logits, k):
     return None
 
 
-latihan.check_top_k(top_k)
+_ = latihan.check_top_k(top_k)
 
 # %% [markdown]
 # **Latihan 2 (eksplorasi).** Latih ulang dengan `"model.positions": "learned"`. Apa yang

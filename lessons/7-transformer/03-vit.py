@@ -45,12 +45,12 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dljax.config import build_config
 from dljax.data import digits
 from dljax.exercises import transformer as latihan
 from dljax.formatting import format_float, format_int, format_percent
 from dljax.lesson import budget
-from dljax.models.transformer import patchify, unpatchify
+from dljax.models.vit import patchify, unpatchify
+from dljax.recipes import build_config
 from dljax.train import Trainer
 
 # %% [markdown]
@@ -229,7 +229,7 @@ def patchify_sendiri(images, P):
     return None
 
 
-latihan.check_patchify(patchify_sendiri)
+_ = latihan.check_patchify(patchify_sendiri)
 
 # %% [markdown]
 # **Latihan 2 (eksplorasi).** Latih ulang dengan `"model.patch": 4` (4 token) dan dengan

@@ -69,13 +69,13 @@ from flax import nnx
 from jax.sharding import NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from dljax.config import build_config
 from dljax.data import digits
 from dljax.exercises import paralel as latihan
 from dljax.formatting import format_float, format_int
 from dljax.lesson import budget
+from dljax.recipes import build_config
 from dljax.train import Trainer
-from dljax.train.metrics import init_acc
+from dljax.train.accumulate import init_acc
 from dljax.train.state import step_key, task_rngs
 
 print(f"{jax.device_count()} perangkat, {jax.process_count()} proses")
@@ -364,11 +364,11 @@ print(
 
 # %%
 def gradien_per_contoh(w, x, y):
-    # Jawaban contoh; coba tulis ulang sendiri.
-    return jax.vmap(jax.grad(loss_satu), in_axes=(None, 0, 0))(w, x, y)
+    # tulis jawabanmu di sini: jax.grad untuk satu contoh, lalu jax.vmap atas contoh
+    return None
 
 
-latihan.check_per_example_grads(gradien_per_contoh)
+_ = latihan.check_per_example_grads(gradien_per_contoh)
 
 # %% [markdown]
 # **Latihan 2 — rata-rata global dengan kolektif.** `rata_rata_global(x_lokal)` berjalan di
@@ -380,16 +380,16 @@ latihan.check_per_example_grads(gradien_per_contoh)
 
 # %%
 def rata_rata_global(x_lokal):
-    # Jawaban contoh; coba tulis ulang sendiri.
-    jumlah = jax.lax.psum(x_lokal.sum(axis=0), "data")
-    banyak = jax.lax.psum(x_lokal.shape[0], "data")
-    return jumlah / banyak
+    # tulis jawabanmu di sini: jumlah dan banyaknya baris di semua perangkat (psum)
+    return None
 
 
-latihan.check_global_mean(rata_rata_global)
-# dan fungsi yang sama di 8 perangkat sungguhan (simulasi):
-hasil = jax.shard_map(rata_rata_global, mesh=mesh, in_specs=P("data"), out_specs=P())(dibagi)
-print(hasil, "=", batch.mean(0))
+_ = latihan.check_global_mean(rata_rata_global)
+
+# %% [markdown]
+# Setelah pemeriksa berkata benar, jalankan fungsimu di 8 perangkat (simulasi) dan bandingkan
+# dengan `batch.mean(0)`:
+# `jax.shard_map(rata_rata_global, mesh=mesh, in_specs=P("data"), out_specs=P())(dibagi)`.
 
 # %% [markdown]
 # **Latihan 3 (terbuka).** Latih MLP dengan `train.parallel=data` dan `fsdp` selama

@@ -2,7 +2,13 @@
 
 A run is described by one `Config`: the model name, the model's own config dataclass, a
 `DataConfig` and a `TrainConfig`. Presets ("tiny", "default", "full") are dictionaries of
-dotted-key overrides; models add their own preset overrides in `dljax.models`.
+dotted-key overrides (`dljax.overrides`, the `--set key=value` mechanism); each model's recipe
+adds its own (`dljax.recipes`, which also builds a model's config: `build_config`).
+
+- `config_from_dict`: the one reader of a saved config (a run's config.json, a cached
+  reference classifier), checking every value's type;
+- `refuse_unused`: settings that would be silently ignored under the chosen options are
+  refused (e.g. `train.weight_decay` with `train.optimizer=adam`), never dropped.
 """
 
 from __future__ import annotations
@@ -45,6 +51,61 @@ def _check_ints(obj: Any, section: str) -> None:
                 )
             if isinstance(v, float):
                 _finite(v, f"{section}.{f.name}", "0.1")
+
+
+def refuse_unused(obj: Any, section: str, unused: dict[str, str]) -> None:
+    """Refuse a field of `obj` that differs from its default but has no effect.
+
+    `unused` maps field names to why they have no effect now (Indonesian, e.g. "hanya untuk
+    model.variant=dcgan"); a field still at its default is fine.
+    """
+    defaults = {f.name: f.default for f in dataclasses.fields(obj)}
+    for name, why in unused.items():
+        value = getattr(obj, name)
+        if value != defaults[name]:
+            raise DljaxError(
+                f"{section}.{name}={_shown(value)} tidak berpengaruh: {why}. Hapus opsi itu, "
+                "atau ubah pilihan yang membuatnya berlaku."
+            )
+
+
+def check_fields(
+    obj: Any,
+    section: str = "model",
+    *,
+    choices: dict[str, tuple] | None = None,
+    at_least: dict[str, float] | None = None,
+    widths: tuple[str, ...] = (),
+    fractions: tuple[str, ...] = (),
+) -> None:
+    """The common checks of a config's fields, each refused in Indonesian with the key, the
+    value and an example (the field's default): `choices` (one of a tuple), `at_least` (a
+    minimum), `widths` (a non-empty tuple of sizes >= 1), `fractions` (in [0, 1))."""
+    defaults = {f.name: f.default for f in dataclasses.fields(obj)}
+
+    def refuse(name: str, why: str) -> None:
+        value, example = getattr(obj, name), _shown(defaults[name])
+        shown = repr(value) if isinstance(value, str) else _shown(value)
+        raise DljaxError(f"{section}.{name}={shown} {why}, mis. --set {section}.{name}={example}.")
+
+    for name, options in (choices or {}).items():
+        if getattr(obj, name) not in options:
+            refuse(name, f"tidak dikenal; pilih salah satu: {', '.join(map(str, options))}")
+    for name, minimum in (at_least or {}).items():
+        if not getattr(obj, name) >= minimum:
+            refuse(name, f"harus >= {_shown(minimum)}")
+    for name in widths:
+        if not getattr(obj, name) or any(w < 1 for w in getattr(obj, name)):
+            refuse(name, "harus berisi lebar >= 1")
+    for name in fractions:
+        if not 0.0 <= getattr(obj, name) < 1.0:
+            refuse(name, "harus di rentang [0, 1)")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -99,7 +160,8 @@ class TrainConfig:
     lr: float = 1e-3
     optimizer: str = "adamw"
     beta1: float = 0.9  # Adam's first-moment decay (DCGAN uses 0.5)
-    weight_decay: float = 1e-4
+    # decoupled weight decay of adamw (None = 1e-4); adam and sgd take none (refused)
+    weight_decay: float | None = None
     schedule: str = "cosine"
     warmup_steps: int = 0
     grad_clip: float = 0.0  # 0 = no clipping
@@ -114,6 +176,9 @@ class TrainConfig:
     quality: bool = True  # generative runs: FD etc. with the reference classifier at the end
     sample_every: int = 0  # generative runs: epochs between sample grids (0 = about 50 grids)
     checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
+    # run directories: TensorBoard logs in RUN_DIR/tensorboard/ (scalars per epoch, the
+    # sample grids of generative runs); false writes none
+    tensorboard: bool = True
     keep_checkpoints: int = 2
     # how the train state lives on the device mesh: "data" replicates it on every device,
     # "fsdp" splits parameters and optimizer state over the devices (see train/parallel.py)
@@ -121,6 +186,13 @@ class TrainConfig:
     # compute dtype of the training step: "bfloat16" = mixed precision (float32 parameters,
     # optimizer state and loss); a GPU/TPU feature, bf16 does not speed up XLA:CPU
     dtype: str = "float32"
+
+    @property
+    def decay(self) -> float:
+        """The weight decay the optimizer applies (adamw's default 1e-4; 0 otherwise)."""
+        if self.optimizer != "adamw":
+            return 0.0
+        return 1e-4 if self.weight_decay is None else self.weight_decay
 
     def validate(self) -> None:
         _check_ints(self, "train")
@@ -139,7 +211,19 @@ class TrainConfig:
             self.dispatch in ("auto", "scan", "step"),
             f"train.dispatch={self.dispatch!r} tidak dikenal; pilih: auto, scan, step.",
         )
-        _check(self.weight_decay >= 0, f"train.weight_decay={self.weight_decay} harus >= 0.")
+        _check(
+            self.weight_decay is None or self.weight_decay >= 0,
+            f"train.weight_decay={self.weight_decay} harus >= 0.",
+        )
+        if self.optimizer != "adamw" and self.weight_decay:
+            raise DljaxError(
+                f"train.weight_decay={self.weight_decay} tidak berpengaruh dengan "
+                f"train.optimizer={self.optimizer}: hanya adamw yang memakai weight decay "
+                "(terpisah dari gradien, Loshchilov & Hutter 2019). Pakai "
+                "--set train.optimizer=adamw, atau hapus train.weight_decay."
+            )
+        if self.optimizer == "sgd":
+            refuse_unused(self, "train", {"beta1": "optimizer sgd memakai momentum 0,9 tetap"})
         _check(self.warmup_steps >= 0, f"train.warmup_steps={self.warmup_steps} harus >= 0.")
         _check(self.grad_clip >= 0, f"train.grad_clip={self.grad_clip} harus >= 0.")
         _check(0 <= self.beta1 < 1, f"train.beta1={self.beta1} harus dalam [0, 1), mis. 0.9.")
@@ -214,131 +298,70 @@ PRESETS: dict[str, dict[str, Any]] = {
 SECTIONS = ("model", "data", "train")
 
 
-def known_keys(config: Config) -> list[str]:
-    """All dotted keys that `--set` accepts for this config."""
-    return [
-        f"{section}.{f.name}"
-        for section in SECTIONS
-        for f in dataclasses.fields(getattr(config, section))
-    ]
-
-
-def _field_type(obj: Any, name: str) -> Any:
-    return typing.get_type_hints(type(obj))[name]
-
-
-def parse_value(text: str, tp: Any, key: str) -> Any:
-    """Parse a command-line string into the type of a config field."""
+def _type_ok(value: Any, tp: Any) -> bool:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if text.lower() in ("none", "null", ""):
-            return None
-        return parse_value(text, args[0], key)
+        return any(_type_ok(value, a) for a in typing.get_args(tp))
+    if tp is type(None):
+        return value is None
     if origin is tuple:
-        (inner, *_rest) = typing.get_args(tp)
-        parts = [p for p in text.replace(" ", "").split(",") if p]
-        return tuple(parse_value(p, inner, key) for p in parts)
-    try:
-        if tp is bool:
-            lowered = text.lower()
-            if lowered in ("1", "true", "ya", "yes", "on"):
-                return True
-            if lowered in ("0", "false", "tidak", "no", "off"):
-                return False
-            raise ValueError(text)
-        if tp is int:
-            value = int(text)
-            if key.endswith("seed"):
-                _check(
-                    0 <= value <= MAX_SEED,
-                    f"Nilai {key}={text} di luar rentang: seed harus 0..{MAX_SEED}.",
-                )
-            _check(abs(value) <= 2**63 - 1, f"Nilai {key}={text} terlalu besar.")
-            return value
-        if tp is float:
-            value = float(text)
-            _check(
-                math.isfinite(value),
-                f"Nilai {key}={text!r} tidak valid: harus bilangan berhingga (bukan inf/nan).",
+        inner = typing.get_args(tp)[0]
+        return isinstance(value, list | tuple) and all(_type_ok(v, inner) for v in value)
+    if tp is bool:
+        return isinstance(value, bool)
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if tp is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if tp is str:
+        return isinstance(value, str)
+    return True
+
+
+def _section(raw: dict, name: str, cls: type, damaged) -> Any:
+    values = raw.get(name)
+    if not isinstance(values, dict):
+        raise damaged(f"bagian {name!r} hilang atau bukan objek")
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in values:
+            continue  # written before the field existed: its default
+        value = values[f.name]
+        if not _type_ok(value, hints[f.name]):
+            raise damaged(
+                f"{name}.{f.name}={value!r} bertipe {type(value).__name__}, seharusnya "
+                f"{getattr(hints[f.name], '__name__', hints[f.name])}"
             )
-            return value
-    except ValueError:
-        kind = {bool: "true/false", int: "bilangan bulat", float: "bilangan"}[tp]
-        raise DljaxError(f"Nilai {key}={text!r} tidak valid: harus {kind}.") from None
-    return text
+        kwargs[f.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**kwargs)
 
 
-def apply_overrides(config: Config, overrides: dict[str, Any]) -> Config:
-    """Return a new config with dotted-key overrides applied (values may be strings)."""
-    sections = {s: getattr(config, s) for s in SECTIONS}
-    for key, value in overrides.items():
-        section, _, name = key.partition(".")
-        if section not in sections or not name:
-            raise DljaxError(_unknown_key_message(key, config))
-        obj = sections[section]
-        if name not in {f.name for f in dataclasses.fields(obj)}:
-            raise DljaxError(_unknown_key_message(key, config))
-        if isinstance(value, str):
-            value = parse_value(value, _field_type(obj, name), key)
-        elif isinstance(value, list):
-            value = tuple(value)
-        sections[section] = dataclasses.replace(obj, **{name: value})
-    return dataclasses.replace(config, **sections)
+def _not_a_config(why: str) -> DljaxError:
+    return DljaxError(f"Konfigurasi tersimpan rusak: {why}.")
 
 
-def _unknown_key_message(key: str, config: Config) -> str:
-    return (
-        f"Kunci konfigurasi {key!r} tidak dikenal untuk model {config.model_name!r}. "
-        f"Kunci yang tersedia: {', '.join(known_keys(config))}."
-    )
-
-
-def parse_set_args(items: list[str]) -> dict[str, str]:
-    """Turn `["train.lr=0.01", ...]` into a dict, rejecting malformed items."""
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise DljaxError(
-                f"--set {item!r} harus berbentuk kunci=nilai, mis. --set train.lr=0.01."
-            )
-        out[key.strip()] = value.strip()
-    return out
-
-
-def config_from_dict(d: dict[str, Any], model_config_cls: type) -> Config:
-    """Rebuild a `Config` from `Config.to_dict()` output (e.g. a run's config.json)."""
-
-    def build(cls: type, values: dict[str, Any]) -> Any:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in names}
-        )
-
+def config_from_dict(raw: dict[str, Any], model_config_cls: type, damaged=_not_a_config) -> Config:
+    """The `Config` of a `Config.to_dict()` dict (e.g. a run's config.json), every value
+    type-checked. `damaged(why)` makes the error for a bad file (a `DljaxError` that says
+    what to do); fields missing from an older file take their defaults."""
+    if not isinstance(raw, dict):
+        raise damaged(f"berisi {type(raw).__name__}, bukan objek JSON")
+    model_name = raw.get("model_name")
+    if not isinstance(model_name, str):
+        raise damaged(f"model_name={model_name!r} bukan teks")
+    preset = raw.get("preset", "default")
+    if not isinstance(preset, str):
+        raise damaged(f"preset={preset!r} bukan teks")
+    train = raw.get("train")
+    if isinstance(train, dict) and train.get("optimizer") in ("adam", "sgd"):
+        # runs from before weight_decay became optional stored adamw's default 1e-4 here,
+        # which adam and sgd never used
+        raw = {**raw, "train": {k: v for k, v in train.items() if k != "weight_decay"}}
     return Config(
-        model_name=d["model_name"],
-        model=build(model_config_cls, d["model"]),
-        data=build(DataConfig, d["data"]),
-        train=build(TrainConfig, d["train"]),
-        preset=d.get("preset", "default"),
-    )
-
-
-def build_config(
-    model_name: str, preset: str = "default", overrides: dict[str, Any] | None = None
-) -> Config:
-    """The config of `model_name`: its defaults, then the preset, then `overrides`."""
-    from dljax.models import get_spec
-
-    spec = get_spec(model_name)
-    if preset not in PRESETS:
-        raise DljaxError(f"Preset {preset!r} tidak dikenal. Pilihan: {', '.join(PRESETS)}.")
-    config = Config(
         model_name=model_name,
-        model=spec.config_cls(),
-        data=DataConfig(name=spec.default_dataset),
+        model=_section(raw, "model", model_config_cls, damaged),
+        data=_section(raw, "data", DataConfig, damaged),
+        train=_section(raw, "train", TrainConfig, damaged),
         preset=preset,
     )
-    config = apply_overrides(config, {**PRESETS[preset], **spec.presets.get(preset, {})})
-    return apply_overrides(config, overrides or {})

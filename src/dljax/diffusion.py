@@ -25,30 +25,80 @@ Samplers take `eps_fn(x, t) -> eps`, x (B, ...) and t (B,) int32, and run in one
   eta = 1 with S = T is DDPM's posterior variance;
 - `ddim_invert`: the deterministic DDIM map run backwards, image -> noise;
 - `guided_eps`: classifier-free guidance eps = eps_u + w (eps_c - eps_u) (Ho & Salimans 2022).
+
+`DiffusionConfig` is the `ddpm`/`ddpm_cond` model config: the U-Net plus the process it is
+trained for (schedule, T, loss) and the default sampler; `SCHEDULES`, `LOSSES` and `SAMPLERS`
+are the one table of each choice.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from dljax.config import check_fields, refuse_unused
 from dljax.errors import DljaxError
+from dljax.models.unet import UNetConfig
 
 EpsFn = Callable[[jax.Array, jax.Array], jax.Array]
 SCHEDULES = ("linear", "cosine", "signal_rate")
+LOSSES = ("mse", "l1")
+SAMPLERS = ("ddim", "ddpm")
+
+
+@dataclass(frozen=True)
+class DiffusionConfig(UNetConfig):
+    """The U-Net plus the diffusion process it is trained for and the default sampler."""
+
+    schedule: str = "linear"  # linear | cosine (T discrete steps) | signal_rate (continuous)
+    timesteps: int = 1000  # T
+    loss: str = "mse"  # on the predicted noise: mse (Ho et al.) or l1 (the original script)
+    label_dropout: float = 0.1  # conditional: share of labels replaced by "no label"
+    sampler: str = "ddim"  # default of samples, snapshots and quality: ddim | ddpm
+    sample_steps: int = 50  # DDIM steps S (DDPM always takes T)
+    eta: float = 0.0  # DDIM eta: 0 deterministic, 1 = DDPM's posterior variance
+    guidance: float = 3.0  # conditional: classifier-free guidance scale w
+
+    def validate(self) -> None:
+        super().validate()
+        check_fields(
+            self,
+            choices={"schedule": SCHEDULES, "loss": LOSSES, "sampler": SAMPLERS},
+            at_least={"timesteps": 2, "eta": 0},  # eta 0 = deterministic DDIM
+            fractions=("label_dropout",),
+        )
+        if not 1 <= self.sample_steps <= self.timesteps:
+            raise DljaxError(
+                f"model.sample_steps={self.sample_steps} harus dalam 1..{self.timesteps} "
+                "(model.timesteps), mis. 50."
+            )
+        if not self.conditional:
+            unconditional = "hanya untuk model bersyarat (model.conditional=true, ddpm_cond)"
+            refuse_unused(
+                self, "model", {"label_dropout": unconditional, "guidance": unconditional}
+            )
 
 
 class Schedule(NamedTuple):
-    """Per-step arrays, each (T,) float32."""
+    """Per-step arrays, each (T,) float32, derived once in float64.
+
+    `posterior_x0_coef` and `posterior_xt_coef` are the coefficients of the posterior mean
+    mu(x_t, x0) = c0_t x0 + ct_t x_t of q(x_{t-1} | x_t, x0) (Ho et al. 2020, eq. 7): at t = 0
+    they are exactly 1 and 0 (the last step returns x0 itself).
+    """
 
     betas: jax.Array
     alphas: jax.Array
     alpha_bars: jax.Array
+    posterior_variance: jax.Array
+    posterior_x0_coef: jax.Array
+    posterior_xt_coef: jax.Array
 
     @property
     def num_steps(self) -> int:
@@ -59,11 +109,16 @@ def _from_alpha_bars(alpha_bars: np.ndarray) -> Schedule:
     alpha_bars = np.asarray(alpha_bars, np.float64)
     previous = np.concatenate([[1.0], alpha_bars[:-1]])
     alphas = alpha_bars / previous
-    return Schedule(
-        betas=jnp.asarray(1.0 - alphas, jnp.float32),
-        alphas=jnp.asarray(alphas, jnp.float32),
-        alpha_bars=jnp.asarray(alpha_bars, jnp.float32),
-    )
+    betas = 1.0 - alphas
+    arrays = {
+        "betas": betas,
+        "alphas": alphas,
+        "alpha_bars": alpha_bars,
+        "posterior_variance": (1.0 - previous) / (1.0 - alpha_bars) * betas,
+        "posterior_x0_coef": np.sqrt(previous) * betas / (1.0 - alpha_bars),
+        "posterior_xt_coef": np.sqrt(alphas) * (1.0 - previous) / (1.0 - alpha_bars),
+    }
+    return Schedule(**{k: jnp.asarray(v, jnp.float32) for k, v in arrays.items()})
 
 
 def linear_schedule(num_steps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02):
@@ -133,8 +188,7 @@ def q_step(schedule: Schedule, x_prev: jax.Array, t: jax.Array, noise: jax.Array
 
 def posterior_variance(schedule: Schedule) -> jax.Array:
     """beta_tilde_t = (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t) beta_t, (T,) (0 at t = 0)."""
-    previous = jnp.concatenate([jnp.ones((1,)), schedule.alpha_bars[:-1]])
-    return (1.0 - previous) / (1.0 - schedule.alpha_bars) * schedule.betas
+    return schedule.posterior_variance
 
 
 def ddim_sigma(ab: jax.Array, ab_prev: jax.Array, eta) -> jax.Array:
@@ -194,18 +248,14 @@ def ddpm_sample(
     mu = (x_t - beta_t / sqrt(1 - alpha_bar_t) eps) / sqrt(alpha_t). The noise of step t is
     `normal(fold_in(key, t))`. With `clip`, the implied x0 is clipped to [-1, 1] first (then
     mu is the posterior mean of the clipped x0)."""
-    var = posterior_variance(schedule)
-    ab_prev_all = jnp.concatenate([jnp.ones((1,)), schedule.alpha_bars[:-1]])
+    var = schedule.posterior_variance
 
     def step(x, t):
         eps = eps_fn(x, _batch_t(t, x))
         ab, beta, alpha = schedule.alpha_bars[t], schedule.betas[t], schedule.alphas[t]
         if clip:
             x0 = jnp.clip(predict_x0(x, eps, ab), -1.0, 1.0)
-            ab_prev = ab_prev_all[t]
-            mean = (jnp.sqrt(ab_prev) * beta * x0 + jnp.sqrt(alpha) * (1.0 - ab_prev) * x) / (
-                1.0 - ab
-            )
+            mean = schedule.posterior_x0_coef[t] * x0 + schedule.posterior_xt_coef[t] * x
         else:
             mean = (x - beta / jnp.sqrt(1.0 - ab) * eps) / jnp.sqrt(alpha)
         z = jax.random.normal(jax.random.fold_in(key, t), x.shape, x.dtype)

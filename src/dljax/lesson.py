@@ -12,6 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from dljax.data.shared import find_shared_file
+
+__all__ = ["FAST", "budget", "check_function", "close", "find_shared_file", "report"]
+
 FAST = os.environ.get("DLJAX_FAST", "") not in ("", "0")
 
 
@@ -48,19 +52,3 @@ def check_function(
     except Exception as err:  # a learner's code may raise anything; report it, don't crash
         return report(name, False, f"fungsimu memunculkan {type(err).__name__}: {err}. {hint}")
     return report(name, ok, hint)
-
-
-def find_shared_file(name: str):
-    """Path of `shared/data/<name>` (course data not shipped with dljax), or None.
-
-    Looks in `$DLJAX_SHARED_DATA`, then in `shared/data` beside any parent of the current
-    folder or of the dljax source checkout.
-    """
-    from pathlib import Path
-
-    candidates = []
-    if os.environ.get("DLJAX_SHARED_DATA"):
-        candidates.append(Path(os.environ["DLJAX_SHARED_DATA"]) / name)
-    for start in (Path.cwd(), Path(__file__).resolve()):
-        candidates += [p / "shared" / "data" / name for p in [start, *start.parents]]
-    return next((p for p in candidates if p.is_file()), None)

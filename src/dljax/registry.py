@@ -1,8 +1,10 @@
-"""One registry shape for everything `dljax` knows by name: models, tasks and datasets.
+"""One registry shape for everything `dljax` knows by name: models and datasets.
 
 A `Registry` is a read-only mapping from names to entries that stays open for new entries
-(`register`), and answers an unknown name with an Indonesian message that lists the valid
-ones, so a typo on the command line tells the user what to type instead.
+(`register`). It behaves as a `dict` does: `name in registry`, `registry.get(name, default)`,
+iteration, `len`. Only `registry[name]` with an unknown name differs: it raises `UnknownName`,
+an Indonesian message that lists the valid names, so a typo on the command line tells the
+user what to type instead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ from typing import Generic, TypeVar
 from dljax.errors import DljaxError
 
 T = TypeVar("T")
+
+
+class UnknownName(DljaxError, KeyError):
+    """An unknown registry name (exit code 2); also a `KeyError`, as a mapping's miss is."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 class Registry(Mapping[str, T], Generic[T]):
@@ -34,18 +43,17 @@ class Registry(Mapping[str, T], Generic[T]):
         """Remove and return the entry `name` (tests register temporary entries)."""
         return self._entries.pop(name)
 
-    def get(self, name: str) -> T:  # type: ignore[override]
-        """The entry called `name`, or a `DljaxError` listing the valid names."""
+    def __getitem__(self, name: str) -> T:
         try:
             return self._entries[name]
-        except KeyError:
-            raise DljaxError(
+        except (KeyError, TypeError):
+            raise UnknownName(
                 f"{self.kind.capitalize()} {name!r} tidak dikenal. "
                 f"Pilihan: {', '.join(sorted(self._entries))}. {self.hint}"
             ) from None
 
-    def __getitem__(self, name: str) -> T:
-        return self.get(name)
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._entries
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -113,7 +114,17 @@ def save_gif(frames: list, path, duration_ms: int = 120, max_frames: int = 100) 
     if not frames:
         return None
     keep = np.unique(np.linspace(0, len(frames) - 1, min(len(frames), max_frames)).astype(int))
-    images = [Image.open(frames[i]).convert("L") for i in keep]
+    opened = [Image.open(frames[i]) for i in keep]
+    grey = all(img.mode in ("1", "L", "LA") for img in opened)  # colour grids stay colour
+    images = [img.convert("L" if grey else "RGB") for img in opened]
     path = Path(path)
     images[0].save(path, save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
     return path
+
+
+def save_trajectory_gif(frames, path, cols: int = 8) -> Path:
+    """A GIF of sample grids over a sampling process, frames (S + 1, n, H, W, C)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pngs = [save_grid(f, Path(tmp) / f"{i:04d}.png", cols=cols) for i, f in enumerate(frames)]
+        save_gif(pngs, path, duration_ms=80)
+    return Path(path)

@@ -83,17 +83,16 @@ def test_text_errors(tmp_path):
 def test_chairil_anwar_text_falls_back_from_shared_file_to_download_to_embedded(
     monkeypatch, tmp_path
 ):
-    import dljax.lesson
     from dljax.data import text
     from dljax.data.download import DownloadError
 
     poem = tmp_path / "chairilanwar.txt"
     poem.write_text("Aku ini binatang jalang\n", encoding="utf-8")
-    monkeypatch.setattr(dljax.lesson, "find_shared_file", lambda name: poem)
+    monkeypatch.setattr(text, "find_shared_file", lambda name: poem)
     got, source = text.chairil_anwar_text()
     assert got.startswith("Aku ini") and "berkas kursus" in source
 
-    monkeypatch.setattr(dljax.lesson, "find_shared_file", lambda name: None)
+    monkeypatch.setattr(text, "find_shared_file", lambda name: None)
     monkeypatch.setattr(text, "fetch", lambda remote, progress: {"chairilanwar.txt": poem})
     got, source = text.chairil_anwar_text()
     assert got.startswith("Aku ini") and "unduhan" in source

@@ -8,7 +8,7 @@ import pytest
 
 from dljax.exercises import generative
 from dljax.models.vae import VAE
-from dljax.train.tasks.losses import discriminator_loss, gaussian_kl, generator_loss, psnr
+from dljax.tasks.losses import discriminator_loss, gaussian_kl, generator_loss, psnr
 
 
 def unanswered(*args):

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from dljax.config import build_config
-from dljax.data import DatasetInfo
+from dljax.data import ArraySource, Dataset, DatasetInfo
 from dljax.errors import DljaxError
-from dljax.models import MODELS, VGG, LeNet5, LeNet5Config, ResNet, ResNetConfig, VGGConfig
+from dljax.models import VGG, LeNet5, LeNet5Config, ResNet, ResNetConfig, VGGConfig
 from dljax.models.lenet import fit_to_size
+from dljax.recipes import MODELS, build_config, check_compatible
 from dljax.train import Trainer
 
 CONVNETS = ["lenet5", "vgg", "resnet"]
@@ -26,7 +26,7 @@ def num_params(module) -> int:
 
 def build(name, shape, classes=10, preset="tiny", **overrides):
     config = build_config(name, preset, {f"model.{k}": v for k, v in overrides.items()})
-    return MODELS[name].build(config.model, info(shape, classes), nnx.Rngs(0))
+    return MODELS[name].build_model(config, info(shape, classes), nnx.Rngs(0))
 
 
 # ------------------------------------------------------------------------------ shapes
@@ -191,9 +191,12 @@ def test_invalid_configs_are_rejected_with_the_key(config, key):
 
 @pytest.mark.parametrize("name", CONVNETS)
 def test_convnets_reject_non_images(name):
-    spec = MODELS[name]
-    with pytest.raises(DljaxError, match="gambar"):
-        spec.build(spec.config_cls(), DatasetInfo("seq", "s", "sequence", (10,), 2), nnx.Rngs(0))
+    recipe = MODELS[name]
+    config = build_config(name, "tiny")
+    seq = DatasetInfo("seq", "s", "sequence", (10, 3), 2)
+    data = Dataset(seq, ArraySource({"input": np.zeros((4, 10, 3), np.float32)}), None)
+    with pytest.raises(DljaxError, match="butuh gambar"):
+        check_compatible(config, recipe, recipe.make_task(config), data)
 
 
 def test_lenet_pad_rejects_large_images():
@@ -203,19 +206,10 @@ def test_lenet_pad_rejects_large_images():
 
 # ------------------------------------------------------------------------------ smoke runs
 @pytest.mark.parametrize("name", CONVNETS)
-def test_smoke_training_loss_decreases_without_recompiling(tiny, digits, name):
+def test_smoke_training_loss_decreases_without_recompiling(
+    tiny, digits, name, trace_log, assert_smoke
+):
     config = tiny(name, train__epochs=3, train__lr=3e-3)
     trainer = Trainer(config, dataset=digits)
     assert trainer.dispatch == "step"  # conv nets dispatch step by step on the CPU
-    traces_after_warmup = {}
-
-    def snapshot(epoch, record):
-        if epoch == 1:
-            traces_after_warmup.update(trainer.fns.traces)
-
-    result = trainer.fit(progress=False, on_epoch_end=snapshot)
-    losses = [r["train_loss"] for r in result.history]
-    assert all(np.isfinite(losses))
-    assert losses[-1] < losses[0]
-    assert result.history[-1]["test_accuracy"] > 0.2  # chance is 0.1
-    assert traces_after_warmup and dict(trainer.fns.traces) == traces_after_warmup
+    assert_smoke(trainer.fit([trace_log]), trace_log, min_accuracy=0.2)  # chance is 0.1

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from dljax.data import DatasetInfo
+from dljax.data import ArraySource, Dataset, DatasetInfo
 from dljax.errors import DljaxError
 from dljax.models import autoencoder, gan, vae
 from dljax.models.autoencoder import Autoencoder, AutoencoderConfig, corrupt
 from dljax.models.gan import GAN, Discriminator, GANConfig, Generator
 from dljax.models.layers import ConvTranspose2x
 from dljax.models.vae import VAE, VAEConfig
+from dljax.recipes import MODELS, build_config, check_compatible
 
 
 def info(shape, classes=10):
@@ -288,8 +289,11 @@ def test_gan_config_validation_and_build_errors():
     GANConfig().validate()
     with pytest.raises(DljaxError, match="model.variant='stylegan'"):
         GANConfig(variant="stylegan").validate()
-    with pytest.raises(DljaxError, match="kelas"):
-        gan.build(GANConfig(conditional=True), info((8, 8, 1), classes=0), nnx.Rngs(0))
+    # a conditional model on a dataset without classes: refused once, by the recipe check
+    config = build_config("gan", "tiny", {"model.conditional": "true"})
+    data = Dataset(info((8, 8, 1), classes=0), ArraySource({"input": np.zeros((2, 8, 8, 1))}), None)
+    with pytest.raises(DljaxError, match="berlabel kelas"):
+        check_compatible(config, MODELS["gan"], MODELS["gan"].make_task(config), data)
 
 
 # ------------------------------------------------------------------------------ layers

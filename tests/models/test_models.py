@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from dljax.data import DatasetInfo
+from dljax.data import ArraySource, Dataset, DatasetInfo
 from dljax.errors import DljaxError
-from dljax.models import CNN, MLP, MODELS, CNNConfig, MLPConfig
+from dljax.models import CNN, MLP, CNNConfig, MLPConfig
+from dljax.recipes import MODELS, build_config, check_compatible
 
 
 def info(shape, classes=10):
@@ -16,8 +17,7 @@ def info(shape, classes=10):
 @pytest.mark.parametrize("shape", [(8, 8, 1), (28, 28, 1), (32, 32, 3)])
 @pytest.mark.parametrize("name", ["mlp", "cnn"])
 def test_output_shapes(name, shape):
-    spec = MODELS[name]
-    model = spec.build(spec.config_cls(), info(shape, 7), nnx.Rngs(0))
+    model = MODELS[name].build_model(build_config(name), info(shape, 7), nnx.Rngs(0))
     model.eval()
     out = model(jnp.zeros((3, *shape)))
     assert out.shape == (3, 7)
@@ -58,8 +58,11 @@ def test_cnn_batch_norm_updates_in_training_only():
 
 
 def test_cnn_rejects_non_images():
-    with pytest.raises(DljaxError, match="gambar"):
-        MODELS["cnn"].build(CNNConfig(), DatasetInfo("seq", "s", "sequence", (10,), 2), nnx.Rngs(0))
+    config, recipe = build_config("cnn"), MODELS["cnn"]
+    seq = DatasetInfo("seq", "s", "sequence", (10, 3), 2)
+    data = Dataset(seq, ArraySource({"input": np.zeros((2, 10, 3), np.float32)}), None)
+    with pytest.raises(DljaxError, match="butuh gambar"):
+        check_compatible(config, recipe, recipe.make_task(config), data)
 
 
 def test_model_configs_validate():

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from dljax.models.recurrent import Cell, CharLM, Recurrent, generate, sample_logits
+from dljax.models.decoding import generate, sample_logits
+from dljax.models.recurrent import Cell, CharLM, Recurrent
 
 
 def sigmoid(x):

@@ -8,8 +8,11 @@ import pytest
 from flax import nnx
 
 from dljax.errors import DljaxError
-from dljax.models import transformer as tf
-from dljax.train import Trainer, train
+from dljax.models import attention
+from dljax.models import gpt as gpt_module
+from dljax.models import vit as vit_module
+from dljax.runs import train
+from dljax.train import Trainer
 
 VOCAB, MAX_LEN = 11, 12
 
@@ -32,11 +35,11 @@ def numpy_attention(q, k, v, mask):
 def test_attention_matches_numpy_and_the_fused_version():
     rng = np.random.default_rng(0)
     q, k, v = (rng.normal(size=(2, 5, 3, 4)).astype(np.float32) for _ in range(3))
-    mask = np.asarray(tf.causal_mask(5))
+    mask = np.asarray(attention.causal_mask(5))
     expected, weights = numpy_attention(q, k, v, mask)
-    np.testing.assert_allclose(tf.attention(q, k, v, mask), expected, atol=1e-5)
-    np.testing.assert_allclose(tf.fused_attention(q, k, v, mask), expected, atol=1e-5)
-    np.testing.assert_allclose(tf.attention_weights(q, k, mask), weights, atol=1e-6)
+    np.testing.assert_allclose(attention.attention(q, k, v, mask), expected, atol=1e-5)
+    np.testing.assert_allclose(attention.fused_attention(q, k, v, mask), expected, atol=1e-5)
+    np.testing.assert_allclose(attention.attention_weights(q, k, mask), weights, atol=1e-6)
     assert weights[0, 0, 0, 1:].sum() == 0  # the first position sees only itself
 
 
@@ -45,18 +48,20 @@ def test_rotary_scores_depend_on_the_offset_only():
     q, k = (rng.normal(size=(1, 1, 1, 8)).astype(np.float32) for _ in range(2))
 
     def score(i, j):
-        qi = tf.rotary(jnp.asarray(q), jnp.array([i]))
-        kj = tf.rotary(jnp.asarray(k), jnp.array([j]))
+        qi = attention.rotary(jnp.asarray(q), jnp.array([i]))
+        kj = attention.rotary(jnp.asarray(k), jnp.array([j]))
         return float(jnp.sum(qi * kj))
 
     assert score(3, 1) == pytest.approx(score(10, 8), abs=1e-5)
     assert score(3, 1) != pytest.approx(score(3, 2), abs=1e-3)
-    norm = jnp.linalg.norm(tf.rotary(jnp.asarray(q), jnp.array([7])))
+    norm = jnp.linalg.norm(attention.rotary(jnp.asarray(q), jnp.array([7])))
     assert float(norm) == pytest.approx(float(np.linalg.norm(q)), rel=1e-6)  # a rotation
 
 
 def make_gpt(positions="rope"):
-    model = tf.GPT(VOCAB, MAX_LEN, 16, 2, 2, positions=positions, dropout=0.1, rngs=nnx.Rngs(0))
+    model = gpt_module.GPT(
+        VOCAB, MAX_LEN, 16, 2, 2, positions=positions, dropout=0.1, rngs=nnx.Rngs(0)
+    )
     model.eval()
     return model
 
@@ -109,7 +114,7 @@ def test_generation_matches_rerunning_the_prefix(gpt):
     def both(state, key, temperature):
         model = nnx.merge(graphdef, state)
         fast = model.generate(prompt, length, key, temperature=temperature)
-        slow = tf.generate_by_rerunning(model, prompt, length, key, temperature=temperature)
+        slow = gpt_module.generate_by_rerunning(model, prompt, length, key, temperature=temperature)
         return fast, slow
 
     for temperature in (0.0, 1.0):  # greedy, then sampled with the same keys
@@ -119,7 +124,7 @@ def test_generation_matches_rerunning_the_prefix(gpt):
 
 
 def test_sampling_is_reproducible_and_compiled_once():
-    model = tf.GPT(VOCAB, MAX_LEN, 16, 1, 2, rngs=nnx.Rngs(1))
+    model = gpt_module.GPT(VOCAB, MAX_LEN, 16, 1, 2, rngs=nnx.Rngs(1))
     model.eval()
     graphdef, state = nnx.split(model)
     traces = []
@@ -141,25 +146,25 @@ def test_sampling_is_reproducible_and_compiled_once():
 
 
 def test_learned_positions_refuse_to_generate_past_the_context():
-    model = tf.GPT(VOCAB, 4, 8, 1, 2, positions="learned", rngs=nnx.Rngs(0))
+    model = gpt_module.GPT(VOCAB, 4, 8, 1, 2, positions="learned", rngs=nnx.Rngs(0))
     with pytest.raises(DljaxError, match="--length"):
         model.generate(jnp.array([[1, 2]]), 5, jax.random.key(0))
 
 
 def test_patches_round_trip_and_vit_attention_maps():
     images = jnp.arange(2 * 8 * 8 * 3, dtype=jnp.float32).reshape(2, 8, 8, 3)
-    patches = tf.patchify(images, 4)
+    patches = vit_module.patchify(images, 4)
     assert patches.shape == (2, 4, 48)
     np.testing.assert_array_equal(patches[0, 1].reshape(4, 4, 3), images[0, :4, 4:])
-    np.testing.assert_array_equal(tf.unpatchify(patches, 4, 8, 8), images)
-    vit = tf.ViT((8, 8, 3), 10, 2, 16, 2, 2, rngs=nnx.Rngs(0))
+    np.testing.assert_array_equal(vit_module.unpatchify(patches, 4, 8, 8), images)
+    vit = vit_module.ViT((8, 8, 3), 10, 2, 16, 2, 2, rngs=nnx.Rngs(0))
     vit.eval()
     assert vit(images).shape == (2, 10)
     maps = vit.attention_maps(images)
     assert maps.shape == (2, 2, 2, 17, 17)  # (L, B, H, 1 + 16 patches, same)
     np.testing.assert_allclose(maps.sum(-1), 1.0, rtol=1e-5)
     with pytest.raises(DljaxError, match="patch=3"):
-        tf.ViT((8, 8, 1), 10, 3, rngs=nnx.Rngs(0))
+        vit_module.ViT((8, 8, 1), 10, 3, rngs=nnx.Rngs(0))
 
 
 @pytest.mark.parametrize(("shape", "patches"), [((28, 28, 1), 49), ((32, 32, 3), 64)])
@@ -167,7 +172,7 @@ def test_vit_builds_for_mnist_and_cifar_shapes(shape, patches):
     from dljax.data.base import DatasetInfo
 
     info = DatasetInfo("x", "x", "image", shape, 10)
-    vit = tf.build_vit(tf.ViTConfig(dim=16, depth=1, heads=2), info, nnx.Rngs(0))
+    vit = vit_module.build_vit(vit_module.ViTConfig(dim=16, depth=1, heads=2), info, nnx.Rngs(0))
     assert vit.patch == 4 and vit.num_patches == patches  # automatic 4x4 patches
     vit.eval()
     assert vit(jnp.zeros((2, *shape))).shape == (2, 10)
@@ -175,7 +180,7 @@ def test_vit_builds_for_mnist_and_cifar_shapes(shape, patches):
 
 @pytest.fixture(scope="module")
 def gpt_run(tmp_path_factory):
-    from dljax.config import build_config
+    from dljax.recipes import build_config
 
     config = build_config("gpt", "tiny", {"train.epochs": 2})
     run = tmp_path_factory.mktemp("gpt") / "run"
@@ -232,13 +237,6 @@ def test_gpt_samples_from_the_cli(gpt_run, capsys):
     assert first.startswith("Kita") and len(first) == 34
 
 
-def test_vit_tiny_trains_on_digits(tiny, digits):
+def test_vit_tiny_trains_on_digits(tiny, digits, trace_log, assert_smoke):
     config = tiny("vit", train__epochs=2, train__lr=3e-3)
-    trainer = Trainer(config, dataset=digits)
-    traces = {}
-    result = trainer.fit(
-        progress=False, on_epoch_end=lambda e, r: traces.update(trainer.fns.traces) if e == 1 else 0
-    )
-    losses = [r["train_loss"] for r in result.history]
-    assert np.isfinite(losses).all() and losses[-1] < losses[0]
-    assert dict(trainer.fns.traces) == traces
+    assert_smoke(Trainer(config, dataset=digits).fit([trace_log]), trace_log)

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from flax import nnx
 
+from dljax.diffusion import DiffusionConfig
 from dljax.errors import DljaxError
-from dljax.models.unet import DiffusionConfig, UNet, UNetConfig, timestep_embedding
+from dljax.models.unet import UNet, UNetConfig, timestep_embedding
 
 
 @nnx.jit

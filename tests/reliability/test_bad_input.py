@@ -97,7 +97,7 @@ def test_eval_on_a_damaged_config(workdir, text, words):
     run = workdir / f"rusak-{abs(hash(text))}"
     run.mkdir()
     if text == "MLP_STRING":
-        from dljax.config import build_config
+        from dljax.recipes import build_config
 
         raw = build_config("mlp", "tiny").to_dict()
         raw["train"]["epochs"] = "dua"
@@ -110,7 +110,7 @@ def test_eval_on_a_damaged_config(workdir, text, words):
 
 
 def test_eval_without_checkpoint_suggests_resume_and_writes_nothing(workdir):
-    from dljax.config import build_config
+    from dljax.recipes import build_config
 
     run = workdir / "tanpa-checkpoint"
     run.mkdir()

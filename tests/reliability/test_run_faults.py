@@ -71,7 +71,7 @@ def test_second_writer_is_refused_and_first_run_survives(workdir):
         first.kill()  # kill -9: the OS releases the lock
         first.wait()
     # after kill -9 the directory is not locked forever, and one run's history is in it
-    from dljax.train.run_dir import RunDir
+    from dljax.runs.run_dir import RunDir
 
     run_dir = RunDir(out)
     run_dir.lock()
@@ -185,7 +185,7 @@ def test_full_disk_during_checkpoint(tmp_path, monkeypatch, capsys):
     import errno
 
     from dljax.cli import main
-    from dljax.train import checkpoint
+    from dljax.runs import checkpoint
 
     def full(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(self.directory))

@@ -15,36 +15,24 @@ from flax import nnx
 from PIL import Image
 
 from dljax import diffusion
-from dljax.config import build_config
 from dljax.errors import DljaxError
-from dljax.train import train
+from dljax.recipes import build_config
+from dljax.runs import train
+from dljax.tasks import ConditionalDiffusionTask, DiffusionTask, GANTask
 from dljax.train.state import inference_params
-from dljax.train.tasks import ConditionalDiffusionTask, DiffusionTask, GANTask
-from dljax.train.tasks.diffusion import schedule_of
 
 EPOCHS = 2
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, make_trace_log):
     """A tiny ddpm_cond run with a run directory and the jit traces after each epoch."""
     overrides = {"train.epochs": EPOCHS, "data.batch_size": 128}  # 11 steps per epoch
     config = build_config("ddpm_cond", "tiny", overrides)
     out = tmp_path_factory.mktemp("diffusion") / "run"
-    traces = {}
-    holder = {}
-
-    def on_start(trainer, _):
-        holder["trainer"] = trainer
-
-    result = train(
-        config,
-        out,
-        progress=False,
-        on_start=on_start,
-        on_epoch_end=lambda e, r: traces.setdefault(e, dict(holder["trainer"].fns.traces)),
-    )
-    return config, out, result, traces
+    log = make_trace_log()
+    result = train(config, out, progress=False, hooks=[log])
+    return config, out, result, log.by_epoch
 
 
 def test_tiny_run_is_finite_writes_grids_and_compiles_once(run):
@@ -85,7 +73,7 @@ def test_guidance_one_is_conditional_and_zero_unconditional(run):
     model = result.trainer.model()
     task = result.trainer.task
     labels = jnp.array([3, 7, 0, 9], jnp.int32)
-    schedule = schedule_of(model)
+    schedule = task.schedule
     key = jax.random.key(0)
     x_T = jax.random.normal(jax.random.split(key)[0], (4, *model.image_shape))
 

@@ -8,9 +8,10 @@ from flax import nnx
 
 from dljax.data import ArraySource, Dataset
 from dljax.errors import TrainingDiverged
-from dljax.models import get_spec
-from dljax.train import RunDir, Trainer, train
-from dljax.train.checkpoint import Checkpointer
+from dljax.recipes import MODELS
+from dljax.runs import RunDir, train
+from dljax.runs.checkpoint import Checkpointer
+from dljax.train import Trainer
 from dljax.train.export import load_into
 
 
@@ -18,31 +19,16 @@ def leaves(tree):
     return [np.asarray(x) for x in jax.tree.leaves(tree)]
 
 
-def assert_trees_equal(a, b):
-    la, lb = leaves(a), leaves(b)
-    assert len(la) == len(lb)
-    for x, y in zip(la, lb, strict=True):
-        np.testing.assert_array_equal(x, y)
-
-
 @pytest.mark.parametrize(
     ("model", "pipeline"), [("mlp", "device"), ("cnn", "device"), ("mlp", "grain")]
 )
-def test_smoke_loss_decreases_without_recompiling(tiny, digits, model, pipeline):
+def test_smoke_loss_decreases_without_recompiling(
+    tiny, digits, model, pipeline, trace_log, assert_smoke
+):
     config = tiny(model, train__epochs=3, data__pipeline=pipeline)
     trainer = Trainer(config, dataset=digits)
-    traces_after_warmup = {}
-
-    def snapshot(epoch, record):
-        if epoch == 1:
-            traces_after_warmup.update(trainer.fns.traces)
-
-    result = trainer.fit(progress=False, on_epoch_end=snapshot)
-    losses = [r["train_loss"] for r in result.history]
-    assert all(np.isfinite(losses))
-    assert losses[-1] < losses[0]
-    assert result.history[-1]["test_accuracy"] > 0.25  # chance is 0.1
-    assert traces_after_warmup and dict(trainer.fns.traces) == traces_after_warmup
+    result = trainer.fit([trace_log])
+    assert_smoke(result, trace_log, min_accuracy=0.25)  # chance is 0.1
     assert trainer.pipeline == pipeline
 
 
@@ -56,15 +42,17 @@ def test_cnn_dispatches_step_by_step_on_cpu_and_scan_matches(tiny, digits):
         np.testing.assert_allclose(ra["train_loss"], rb["train_loss"], rtol=1e-5)
 
 
-def test_same_seed_gives_identical_params(tiny, digits):
+def test_same_seed_gives_identical_params(tiny, digits, assert_same_state):
     a = train(tiny("mlp"), dataset=digits, progress=False)
     b = train(tiny("mlp"), dataset=digits, progress=False)
     c = train(tiny("mlp", train__seed=1), dataset=digits, progress=False)
-    assert_trees_equal(a.state.params, b.state.params)
+    assert_same_state(a.state.params, b.state.params)
     assert not np.array_equal(leaves(a.state.params)[0], leaves(c.state.params)[0])
 
 
-def test_checkpoint_round_trip_restores_state_and_outputs(tiny, digits, tmp_path):
+def test_checkpoint_round_trip_restores_state_and_outputs(
+    tiny, digits, tmp_path, assert_same_state
+):
     config = tiny("cnn")
     result = train(config, tmp_path / "run", dataset=digits, progress=False)
     fresh = Trainer(config, dataset=digits)
@@ -72,7 +60,7 @@ def test_checkpoint_round_trip_restores_state_and_outputs(tiny, digits, tmp_path
     restored, meta = ckpt.restore(fresh.state)
     ckpt.close()
     assert meta["epoch"] == config.train.epochs
-    assert_trees_equal(restored, result.state)
+    assert_same_state(restored, result.state)
     fresh.state = restored
     np.testing.assert_allclose(
         fresh.evaluate()["test_loss"], result.history[-1]["test_loss"], rtol=0
@@ -107,7 +95,7 @@ def test_signal_during_checkpoint_save_waits_for_the_save(signum, tmp_path):
     np.testing.assert_array_equal(restored["w"], state["w"])
 
 
-def test_killed_run_resumes_to_identical_params(tiny, digits, tmp_path):
+def test_killed_run_resumes_to_identical_params(tiny, digits, tmp_path, assert_same_state):
     config = tiny("mlp", train__epochs=4)
     straight = train(config, tmp_path / "a", dataset=digits, progress=False)
 
@@ -122,7 +110,7 @@ def test_killed_run_resumes_to_identical_params(tiny, digits, tmp_path):
         train(config, tmp_path / "b", dataset=digits, progress=False, on_epoch_end=die)
     assert len(RunDir(tmp_path / "b").read_history()) == 2
     resumed = train(config, tmp_path / "b", dataset=digits, progress=False, resume=True)
-    assert_trees_equal(resumed.state, straight.state)
+    assert_same_state(resumed.state, straight.state)
     assert [r["epoch"] for r in resumed.history] == [1, 2, 3, 4]
     assert resumed.history[-1]["test_loss"] == straight.history[-1]["test_loss"]
 
@@ -144,8 +132,7 @@ def test_safetensors_export_reloads_identical_outputs(tiny, digits, tmp_path):
     result = train(config, tmp_path / "run", dataset=digits, progress=False)
     trainer = Trainer(config, dataset=digits)
     model = nnx.merge(trainer.fns.eval_graphdef, result.state.params, result.state.rest)
-    spec = get_spec("cnn")
-    fresh = spec.build(config.model, digits.info, nnx.Rngs(123))
+    fresh = MODELS["cnn"].build_model(config, digits.info, nnx.Rngs(123))
     fresh.eval()
     load_into(fresh, RunDir(tmp_path / "run").params)
     x = jnp.asarray(digits.test.arrays["input"][:16])

@@ -1,5 +1,6 @@
-"""The engine's extension points, exercised with toy tasks: several optimizers over named
-parts of one model, EMA weights, evaluation randomness, and registries open for new entries."""
+"""The engine's extension points, exercised with toy tasks: a task of two phases (two
+optimizers over named parts of one model), EMA weights, evaluation randomness, and
+registries open for new entries."""
 
 import dataclasses
 
@@ -10,15 +11,14 @@ import optax
 import pytest
 from flax import nnx
 
-from dljax.config import build_config
-from dljax.data import ArraySource, Dataset, DatasetInfo
+from dljax.data import DATASETS, ArraySource, Dataset, DatasetInfo
 from dljax.errors import DljaxError
-from dljax.models import MODELS, ModelSpec
-from dljax.train import Trainer, train
-from dljax.train.optim import OptimizerPart
+from dljax.recipes import MODELS, Recipe, build_config
+from dljax.runs import train
+from dljax.tasks import Phase, Task, masked_sums
+from dljax.train import Trainer
 from dljax.train.state import inference_params
-from dljax.train.steps import update_part
-from dljax.train.tasks import TASKS, Task, masked_sums
+from dljax.train.step import update_part
 
 
 class Half(nnx.Module):
@@ -46,41 +46,36 @@ class PairConfig:
 
 
 class PairTask(Task):
-    """A toy two-player task: `first` fits the target, then `second` fits `first`'s output."""
+    """A toy two-player task: `first` fits the target, then `second` fits `first`'s output,
+    with its own optimizer settings read from the config (`model.lr_second`, sgd)."""
 
     name = "toy_pair"
     metrics = ("loss", "loss_first", "loss_second")
 
-    def optimizer_parts(self, config):
-        return {
-            "first": OptimizerPart(nnx.PathContains("first")),
-            "second": OptimizerPart(
-                nnx.PathContains("second"), {"lr": config.model.lr_second, "optimizer": "sgd"}
-            ),
-        }
+    def __init__(self, lr_second: float = 0.05):
+        self.lr_second = lr_second
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config.model.lr_second)
+
+    @property
+    def phases(self):
+        second = {"lr": self.lr_second, "optimizer": "sgd"}
+        return (
+            Phase("first", self.loss_first, nnx.PathContains("first"), metric="loss_first"),
+            Phase("second", self.loss_second, nnx.PathContains("second"), second, "loss_second"),
+        )
 
     @staticmethod
-    def loss_first(model, batch):
+    def loss_first(model, batch, rngs=None):
         return jnp.mean((model.first(batch["input"]) - batch["target"]) ** 2), {}
 
     @staticmethod
-    def loss_second(model, batch):
+    def loss_second(model, batch, rngs=None):
         # runs `first` in training mode too: its batch statistics must not change here
         target = jax.lax.stop_gradient(model.first(batch["input"]))
         return jnp.mean((model.second(batch["input"]) - target) ** 2), {}
-
-    def make_train_step(self, graphdef, optimizers):
-        def step(state, batch):
-            state, l1, _ = update_part(
-                optimizers, graphdef, state, "first", lambda m: self.loss_first(m, batch)
-            )
-            state, l2, _ = update_part(
-                optimizers, graphdef, state, "second", lambda m: self.loss_second(m, batch)
-            )
-            metrics = {"loss": l1 + l2, "loss_first": l1, "loss_second": l2}
-            return state._replace(step=state.step + 1), metrics
-
-        return step
 
     def eval_fn(self, model, batch, rngs):
         err = jnp.mean((model.first(batch["input"]) - batch["target"]) ** 2, axis=1)  # (B,)
@@ -99,13 +94,11 @@ def toy_dataset(n=64, seed=0):
 
 @pytest.fixture
 def pair_model():
-    TASKS.register("toy_pair", PairTask())
-    MODELS.register(
-        "toy_pair",
-        ModelSpec("toy_pair", "toy", PairConfig, lambda c, info, rngs: Pair(rngs), "toy_pair"),
+    recipe = Recipe(
+        "toy_pair", "toy", PairConfig, lambda c, info, rngs: Pair(rngs), PairTask, "vector"
     )
+    MODELS.register("toy_pair", recipe)
     yield
-    TASKS.unregister("toy_pair")
     MODELS.unregister("toy_pair")
 
 
@@ -118,8 +111,18 @@ def pair_config(**overrides):
 def test_unknown_names_list_the_valid_ones():
     with pytest.raises(DljaxError, match="Pilihan: .*mlp"):
         MODELS["no_such_model"]
-    with pytest.raises(DljaxError, match="Pilihan: .*classification"):
-        TASKS["no_such_task"]
+    with pytest.raises(DljaxError, match="Pilihan: .*digits"):
+        DATASETS["no_such_dataset"]
+
+
+def test_registries_are_mappings():
+    assert "x" not in MODELS and "mlp" in MODELS
+    assert MODELS.get("x") is None and MODELS.get("x", 7) == 7
+    assert MODELS.get("mlp") is MODELS["mlp"]
+    assert "x" not in DATASETS and DATASETS.get("x") is None
+    assert list(MODELS) == list(MODELS.keys()) and len(MODELS) == len(list(MODELS.values()))
+    with pytest.raises(KeyError):  # an unknown name is also a mapping's KeyError
+        MODELS["x"]
 
 
 def test_two_optimizers_update_their_own_parts_in_turn(pair_model):
@@ -156,11 +159,7 @@ def test_a_part_step_leaves_the_other_parts_batch_statistics_alone(pair_model):
     optimizers, state = trainer.built.optimizers, trainer.state
     batch = {k: jnp.asarray(v[:16]) for k, v in trainer.dataset.train.arrays.items()}
     new, _, _ = update_part(
-        optimizers,
-        trainer.fns.graphdef,
-        state,
-        "second",
-        lambda m: PairTask.loss_second(m, batch),
+        optimizers, trainer.fns.graphdef, state, "second", lambda m: PairTask.loss_second(m, batch)
     )
     # `first` ran in training mode inside the step, yet its statistics are unchanged
     for a, b in zip(
@@ -179,28 +178,26 @@ def test_a_part_step_leaves_the_other_parts_batch_statistics_alone(pair_model):
     )
 
 
-def test_two_optimizer_run_is_deterministic_resumable_and_compiles_once(pair_model, tmp_path):
+def test_two_optimizer_run_is_deterministic_resumable_and_compiles_once(
+    pair_model, tmp_path, trace_log, assert_same_state
+):
     data = toy_dataset()
     full = train(pair_config(**{"train.epochs": 4}), dataset=data, progress=False)
     again = train(pair_config(**{"train.epochs": 4}), dataset=data, progress=False)
-    for a, b in zip(jax.tree.leaves(full.state), jax.tree.leaves(again.state), strict=True):
-        np.testing.assert_array_equal(a, b)
+    assert_same_state(full.state, again.state)
 
     # stop after 2 epochs, resume to 4: identical to the uninterrupted run
     train(pair_config(**{"train.epochs": 2}), tmp_path / "run", dataset=data, progress=False)
-    trainer = Trainer(pair_config(**{"train.epochs": 4}), dataset=data)
-    traces = {}
-    from dljax.train import RunDir
-
-    resumed = trainer.fit(
-        RunDir(tmp_path / "run"),
+    resumed = train(
+        pair_config(**{"train.epochs": 4}),
+        tmp_path / "run",
         resume=True,
+        dataset=data,
         progress=False,
-        on_epoch_end=lambda e, r: traces.setdefault(e, dict(trainer.fns.traces)),
+        hooks=[trace_log],
     )
-    for a, b in zip(jax.tree.leaves(full.state), jax.tree.leaves(resumed.state), strict=True):
-        np.testing.assert_array_equal(a, b)
-    assert traces[3] == traces[4]  # no recompilation after the first resumed epoch
+    assert_same_state(full.state, resumed.state)
+    assert trace_log.compiled_once()  # no recompilation after the first resumed epoch
     assert {"lr_first", "lr_second"} <= set(resumed.history[-1])
     assert resumed.history[-1]["lr_second"] == pytest.approx(0.05)
 

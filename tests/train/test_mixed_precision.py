@@ -9,7 +9,7 @@ from flax import nnx
 
 from dljax.errors import DljaxError
 from dljax.train import Trainer
-from dljax.train.steps import to_compute
+from dljax.train.step import to_compute
 
 
 def _one_step(tiny, digits, dtype):

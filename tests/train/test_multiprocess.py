@@ -30,9 +30,9 @@ WRAPPER = textwrap.dedent(
     """
     import json, os, sys
     import dljax.cli as cli
-    import dljax.train.checkpoint as checkpoint
-    import dljax.train.loop as loop
-    import dljax.train.run_dir as run_dir
+    import dljax.runs.checkpoint as checkpoint
+    import dljax.runs.recorder as recorder
+    import dljax.runs.run_dir as run_dir
 
     log = open(os.environ["WRITES_LOG"], "a")
 
@@ -52,7 +52,7 @@ WRAPPER = textwrap.dedent(
     wrap(run_dir, "write_text_atomic", "file", lambda path, text: path)
     wrap(run_dir.RunDir, "append_history", "file", lambda self, r: self.metrics_log)
     wrap(run_dir.RunDir, "lock", "lock", lambda self: self.lock_file)
-    wrap(loop, "write_final", "final", lambda t, rd, h, s, w=None: rd.path)
+    wrap(recorder.RunDir, "write_summary", "final", lambda self, summary: self.path)
     save = checkpoint.Checkpointer.save
 
     def save_then_maybe_die(self, state, meta):

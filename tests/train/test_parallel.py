@@ -24,9 +24,10 @@ SCRIPT = textwrap.dedent(
     import jax
     import numpy as np
     from dljax.cli import main
-    from dljax.config import build_config
+    from dljax.recipes import build_config
     from dljax.data import digits
-    from dljax.train import Trainer, train
+    from dljax.runs import train
+    from dljax.train import Trainer
     from dljax.train.parallel import DataParallel
 
     assert jax.device_count() == 4, jax.devices()

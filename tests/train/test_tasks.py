@@ -2,7 +2,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from dljax.train.tasks import ClassificationTask, cross_entropy
+from dljax.tasks import ClassificationTask, cross_entropy
 
 
 def numpy_cross_entropy(logits, labels):

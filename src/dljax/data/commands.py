@@ -18,6 +18,7 @@ REMOTE: dict[str, RemoteDataset] = {
 REMOTE_SPLITS = {"mnist": (60_000, 10_000), "fashion_mnist": (60_000, 10_000)}
 REMOTE_SPLITS["cifar10"] = (50_000, 10_000)
 
+OWN_FILES = ("folder",)  # the user's images (--data-dir): nothing to count or download
 STATUS_WORDS = {"ok": "ok", "missing": "belum ada", "corrupt": "RUSAK (checksum tidak cocok)"}
 
 
@@ -25,7 +26,10 @@ def _fmt(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _splits(name: str) -> tuple[int, int]:
+def _splits(name: str) -> tuple[int, int] | None:
+    """(train, test) sizes; None for the user's own images, which have no fixed size."""
+    if name in OWN_FILES:
+        return None
     if name in REMOTE_SPLITS:
         return REMOTE_SPLITS[name]
     ds = get_entry(name).load(None)
@@ -91,8 +95,11 @@ def run_data_command(action: str, name: str | None = None, data_dir: str | None 
 def _list(data_dir: str | None) -> int:
     rows = []
     for name, entry in DATASETS.items():
-        n_train, n_test = _splits(name)
         cached = "tanpa unduhan" if entry.offline else _cached(name, data_dir)
+        if (splits := _splits(name)) is None:
+            rows.append((name, "-", "--data-dir (80/20 atau train/ dan test/)", cached))
+            continue
+        n_train, n_test = splits
         rows.append(
             (name, _fmt(n_train + n_test), f"latih {_fmt(n_train)} / uji {_fmt(n_test)}", cached)
         )

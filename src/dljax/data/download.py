@@ -20,8 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import pooch
-
 from dljax.data.formats import DataFormatError
 from dljax.errors import DljaxError, from_os_error
 
@@ -87,6 +85,8 @@ def dataset_dir(name: str, data_dir: str | Path | None = None) -> Path:
 
 
 def file_md5(path: str | Path) -> str:
+    import pooch  # imported when used: it loads tqdm.auto, which warns inside a notebook
+
     return pooch.file_hash(str(path), alg="md5")
 
 
@@ -155,6 +155,8 @@ def download_file(
         )
         dest.unlink()
     progress = _default_progress() if progress is None else progress
+    import pooch  # imported when used (see file_md5)
+
     downloader = pooch.HTTPDownloader(
         progressbar=progress, chunk_size=1 << 16, timeout=(connect_timeout, read_timeout)
     )

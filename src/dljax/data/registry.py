@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from dljax.data import digits
+from dljax.data import cifar10, digits, folder, mnist, synthetic, table, text
 from dljax.data.base import ArraySource, Dataset, as_arrays
 from dljax.data.transforms import resize_images
 from dljax.errors import DljaxError
@@ -21,24 +21,59 @@ class DatasetEntry:
 
 
 DATASETS: Registry[DatasetEntry] = Registry("dataset")
+for _entry in (
+    DatasetEntry("digits", digits.INFO.description, digits.load, offline=True),
+    DatasetEntry("mnist", mnist.MNIST_INFO.description, mnist.load_mnist, offline=False),
+    DatasetEntry(
+        "fashion_mnist", mnist.FASHION_INFO.description, mnist.load_fashion_mnist, offline=False
+    ),
+    DatasetEntry("cifar10", cifar10.INFO.description, cifar10.load, offline=False),
+    DatasetEntry("spiral", synthetic.SPIRAL_INFO.description, synthetic.load_spiral, offline=True),
+    DatasetEntry(
+        "temporal_order",
+        "Urutan temporal X/Y (Hochreiter & Schmidhuber 1997, tugas QRSU); "
+        "--set data.difficulty=easy|normal|moderate|hard|nightmare|6b",
+        synthetic.load_temporal_order,
+        offline=True,
+    ),
+    DatasetEntry(
+        "echo",
+        "Gema tertunda: bit acak diulang beberapa langkah kemudian (label per langkah)",
+        synthetic.load_echo,
+        offline=True,
+    ),
+    DatasetEntry(
+        "tones",
+        "Melodi sintetis 4 kHz dengan 4 pola naik/turun untuk pelajaran conv1d",
+        synthetic.load_tones,
+        offline=True,
+    ),
+    DatasetEntry(
+        "house_prices",
+        "Harga rumah sintetis (koefisien diketahui) atau CSV sendiri lewat --data-dir",
+        table.load_house_prices,
+        offline=True,
+    ),
+    DatasetEntry("text", text.TEXT_DESCRIPTION, text.load, offline=True),
+    DatasetEntry("folder", folder.DESCRIPTION, folder.load, offline=True),
+):
+    DATASETS.register(_entry.name, _entry)
 
 
 def register(entry: DatasetEntry) -> None:
+    """Add a dataset (e.g. one of a course project) under `entry.name`."""
     DATASETS.register(entry.name, entry)
 
 
-register(DatasetEntry("digits", digits.INFO.description, digits.load, offline=True))
-
-
 def get_entry(name: str) -> DatasetEntry:
-    return DATASETS.get(name)
+    return DATASETS[name]
 
 
 def load_dataset(config) -> Dataset:
     """Load the dataset named by a `DataConfig`, resized once when `image_size` is set."""
     dataset = get_entry(config.name).load(config)
     size = getattr(config, "image_size", 0)
-    if size:
+    if size and dataset.info.input_shape[:2] != (size, size):  # folders resize on load
         dataset = resize_dataset(dataset, size)
     return dataset
 
@@ -60,55 +95,3 @@ def resize_dataset(dataset: Dataset, size: int) -> Dataset:
     return replace(
         dataset, info=replace(info, input_shape=(size, size, info.input_shape[-1])), **splits
     )
-
-
-# Datasets of the data layer (issue 4): downloaded, embedded text and synthetic tasks.
-from dljax.data import cifar10, mnist, synthetic, table, text  # noqa: E402
-
-register(DatasetEntry("mnist", mnist.MNIST_INFO.description, mnist.load_mnist, offline=False))
-register(
-    DatasetEntry(
-        "fashion_mnist",
-        mnist.FASHION_INFO.description,
-        mnist.load_fashion_mnist,
-        offline=False,
-    )
-)
-register(DatasetEntry("cifar10", cifar10.INFO.description, cifar10.load, offline=False))
-register(
-    DatasetEntry("spiral", synthetic.SPIRAL_INFO.description, synthetic.load_spiral, offline=True)
-)
-register(
-    DatasetEntry(
-        "temporal_order",
-        "Urutan temporal X/Y (Hochreiter & Schmidhuber 1997, tugas QRSU); "
-        "--set data.difficulty=easy|normal|moderate|hard|nightmare|6b",
-        synthetic.load_temporal_order,
-        offline=True,
-    )
-)
-register(
-    DatasetEntry(
-        "echo",
-        "Gema tertunda: bit acak diulang beberapa langkah kemudian (label per langkah)",
-        synthetic.load_echo,
-        offline=True,
-    )
-)
-register(
-    DatasetEntry(
-        "tones",
-        "Melodi sintetis 4 kHz dengan 4 pola naik/turun untuk pelajaran conv1d",
-        synthetic.load_tones,
-        offline=True,
-    )
-)
-register(
-    DatasetEntry(
-        "house_prices",
-        "Harga rumah sintetis (koefisien diketahui) atau CSV sendiri lewat --data-dir",
-        table.load_house_prices,
-        offline=True,
-    )
-)
-register(DatasetEntry("text", text.TEXT_DESCRIPTION, text.load, offline=True))

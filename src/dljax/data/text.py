@@ -22,6 +22,7 @@ import numpy as np
 
 from dljax.data.base import ArraySource, Dataset, DatasetInfo
 from dljax.data.download import RemoteDataset, RemoteFile, fetch
+from dljax.data.shared import find_shared_file
 from dljax.errors import DljaxError
 
 DEFAULT_SEQ_LEN = 64
@@ -240,11 +241,9 @@ def chairil_anwar_text(*, download: bool = True) -> tuple[str, str]:
     The course's copy in `shared/data/` when present, else a verified download into the cache
     (when online and `download`), else the embedded corpus so that everything still runs.
     """
-    from dljax.lesson import find_shared_file
-
     path = find_shared_file("chairilanwar.txt")
     if path is not None:
-        return read_text_file(path), f"berkas kursus {path}"
+        return read_text_file(path), f"berkas kursus shared/data/{path.name}"
     if download:
         try:
             paths = fetch(CHAIRIL_REMOTE, progress=False)

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+from flax import nnx
 
+from dljax.data.synthetic import temporal_order
 from dljax.exercises._common import check_function, close, raised, report, rng_for
+from dljax.models.recurrent import Cell, SequenceClassifier
 
 
 def _cell_with(kind: str, w_ih, w_hh, b):
     """A `dljax.models.recurrent.Cell` holding the given weights (b as `ih.bias`, hh.bias 0)."""
-    import jax.numpy as jnp
-    from flax import nnx
-
-    from dljax.models.recurrent import Cell
-
     d, gh = np.shape(w_ih)
     cell = Cell(kind, d, gh // {"rnn": 1, "lstm": 4}[kind], rngs=nnx.Rngs(0))
     cell.ih.kernel[...] = jnp.asarray(w_ih, jnp.float32)
@@ -52,7 +52,6 @@ def check_rnn_step(fn: Callable) -> bool:
     `Cell("rnn", D, H)` holding the same weights.
     """
     rng = rng_for("rnn.check_rnn_step")
-    import jax.numpy as jnp
 
     def reference(x, h, w_ih, w_hh, b):
         return _cell_with("rnn", w_ih, w_hh, b)(jnp.asarray(h), jnp.asarray(x))[1]
@@ -124,8 +123,6 @@ def _gap_reference(symbols):
 def check_gap(fn: Callable) -> bool:
     """`fn(symbols)` -> (n,) steps from the first X/Y to the last position (the E), for
     symbol ids (n, T) of `temporal_order` (X=0, Y=1, padding -1)."""
-    from dljax.data.synthetic import temporal_order
-
     inputs = [
         (temporal_order(16, "easy", seed=3)[2],),
         (temporal_order(40, "moderate", seed=4)[2],),
@@ -154,7 +151,6 @@ def check_lstm_step(fn: Callable) -> bool:
     `Cell("lstm", D, H)` holding the same weights.
     """
     rng = rng_for("rnn.check_lstm_step")
-    import jax.numpy as jnp
 
     name = "Latihan langkah LSTM"
     hint = (
@@ -183,11 +179,6 @@ def check_collect_states(fn: Callable) -> bool:
     step of a one-layer LSTM `SequenceClassifier` on x (B, T, D), run with
     `model.rnn.step`; hs must equal the scan's output `model.rnn(x)[0]`."""
     rng = rng_for("rnn.check_collect_states")
-    import jax
-    import jax.numpy as jnp
-    from flax import nnx
-
-    from dljax.models.recurrent import SequenceClassifier
 
     name = "Latihan mengumpulkan h dan c"
     hint = (

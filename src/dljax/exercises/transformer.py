@@ -3,26 +3,25 @@ mask, top-k filtering for sampling, and cutting images into patches.
 
 Every checker takes the learner's answer, prints an Indonesian verdict and returns
 True/False; an unanswered exercise or one that raises is "belum tepat", never a crash.
-The references are `dljax.models.transformer` itself.
+The references are `dljax.models.attention` and `dljax.models.vit` themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import jax.numpy as jnp
 import numpy as np
 
 from dljax.exercises._common import check_function, raised, report, rng_for
+from dljax.models.attention import attention
+from dljax.models.vit import patchify
 
 
 # ------------------------------------------------------------------------ 01 attention
 def check_attention(fn: Callable) -> bool:
     """`fn(q, k, v, mask)` for one head: q (Tq, D), k and v (Tk, D), mask bool (Tq, Tk)
     (True = may attend) -> softmax(q k^T / sqrt(D), masked) v, (Tq, D)."""
-    import jax.numpy as jnp
-
-    from dljax.models.transformer import attention
-
     rng = rng_for("transformer.check_attention")
 
     def reference(q, k, v, mask):
@@ -72,8 +71,6 @@ def check_causal_mask(fn: Callable) -> bool:
 def check_top_k(fn: Callable) -> bool:
     """`fn(logits, k)`: logits (B, V) -> the same with every entry below the k-th largest of
     its row set to -inf (ties with the k-th largest are kept)."""
-    import jax.numpy as jnp
-
     rng = rng_for("transformer.check_top_k")
 
     def reference(logits, k):
@@ -104,11 +101,7 @@ def check_top_k(fn: Callable) -> bool:
 # ---------------------------------------------------------------------------- 03 ViT
 def check_patchify(fn: Callable) -> bool:
     """`fn(images, P)`: (B, H, W, C) -> (B, N, P*P*C), patches row by row, each flattened
-    as (P, P, C); compared with `dljax.models.transformer.patchify`."""
-    import jax.numpy as jnp
-
-    from dljax.models.transformer import patchify
-
+    as (P, P, C); compared with `dljax.models.vit.patchify`."""
     rng = rng_for("transformer.check_patchify")
     inputs = [
         (jnp.asarray(rng.standard_normal((2, 8, 8, 1)).astype(np.float32)), 2),

@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from dljax.config import check_fields, refuse_unused
 from dljax.errors import DljaxError
 
 NOISE_KINDS = ("none", "gaussian", "salt_pepper")
@@ -34,20 +35,16 @@ class AutoencoderConfig:
     noise_level: float = 0.3  # gaussian: noise std; salt_pepper: fraction of pixels
 
     def validate(self) -> None:
-        if any(h < 1 for h in self.hidden):
-            raise DljaxError(
-                f"model.hidden={self.hidden} harus berisi lebar lapisan >= 1, mis. 256,64."
-            )
-        if self.latent < 1:
-            raise DljaxError(f"model.latent={self.latent} harus >= 1, mis. 16.")
-        if self.denoise not in NOISE_KINDS:
-            raise DljaxError(
-                f"model.denoise={self.denoise!r} tidak dikenal; pilih salah satu: "
-                f"{', '.join(NOISE_KINDS)} (mis. --set model.denoise=gaussian)."
-            )
+        check_fields(
+            self, choices={"denoise": NOISE_KINDS}, at_least={"latent": 1}, widths=("hidden",)
+        )
         if not 0.0 <= self.noise_level <= 1.0:
             raise DljaxError(
                 f"model.noise_level={self.noise_level} harus di rentang [0, 1], mis. 0.3."
+            )
+        if self.denoise == "none":
+            refuse_unused(
+                self, "model", {"noise_level": "hanya untuk denoising (model.denoise=gaussian)"}
             )
 
 
@@ -124,10 +121,4 @@ class Autoencoder(nnx.Module):
 
 
 def build(config: AutoencoderConfig, info, rngs: nnx.Rngs) -> Autoencoder:
-    if len(info.input_shape) != 3:
-        raise DljaxError(
-            f"Model autoencoder butuh gambar (tinggi, lebar, kanal), tetapi dataset "
-            f"{info.name!r} berbentuk {info.input_shape}. Pilih dataset gambar, mis. "
-            "--dataset digits."
-        )
     return Autoencoder(info.input_shape, config.hidden, config.latent, rngs=rngs)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import jax
 from flax import nnx
 
-from dljax.errors import DljaxError
+from dljax.config import check_fields
 
 
 @dataclass(frozen=True)
@@ -19,12 +19,7 @@ class CNNConfig:
     batch_norm: bool = True
 
     def validate(self) -> None:
-        if not self.channels or any(c < 1 for c in self.channels):
-            raise DljaxError(f"model.channels={self.channels} harus berisi angka >= 1, mis. 32,64.")
-        if self.hidden < 1:
-            raise DljaxError(f"model.hidden={self.hidden} harus >= 1.")
-        if not 0.0 <= self.dropout < 1.0:
-            raise DljaxError(f"model.dropout={self.dropout} harus di rentang [0, 1).")
+        check_fields(self, at_least={"hidden": 1}, widths=("channels",), fractions=("dropout",))
 
 
 class ConvBlock(nnx.Module):
@@ -87,11 +82,6 @@ class CNN(nnx.Module):
 
 
 def build(config: CNNConfig, info, rngs: nnx.Rngs) -> CNN:
-    if len(info.input_shape) != 3:
-        raise DljaxError(
-            f"Model cnn butuh gambar (tinggi, lebar, kanal), tetapi dataset {info.name!r} "
-            f"berbentuk {info.input_shape}. Pilih dataset gambar, mis. --dataset digits."
-        )
     return CNN(
         info.input_shape,
         info.num_classes,

@@ -38,6 +38,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from dljax.config import check_fields, refuse_unused
 from dljax.errors import DljaxError
 from dljax.models.layers import ConvTranspose2x
 
@@ -67,21 +68,20 @@ class GANConfig:
     label_embed: int = 16  # size of the label embedding (conditional only)
 
     def validate(self) -> None:
-        if self.variant not in VARIANTS:
-            raise DljaxError(
-                f"model.variant={self.variant!r} tidak dikenal; pilih salah satu: "
-                f"{', '.join(VARIANTS)} (mis. --set model.variant=dcgan)."
-            )
-        if self.latent < 1:
-            raise DljaxError(f"model.latent={self.latent} harus >= 1, mis. 32.")
-        if not self.hidden or any(h < 1 for h in self.hidden):
-            raise DljaxError(
-                f"model.hidden={self.hidden} harus berisi lebar lapisan >= 1, mis. 128,256."
-            )
-        if self.width < 1:
-            raise DljaxError(f"model.width={self.width} harus >= 1, mis. 32.")
-        if self.label_embed < 1:
-            raise DljaxError(f"model.label_embed={self.label_embed} harus >= 1, mis. 16.")
+        check_fields(
+            self,
+            choices={"variant": VARIANTS},
+            at_least={"latent": 1, "width": 1, "label_embed": 1},
+            widths=("hidden",),
+        )
+        unused = {}
+        if self.variant == "mlp":
+            unused["width"] = "hanya untuk model.variant=dcgan"
+        else:
+            unused["hidden"] = "hanya untuk model.variant=mlp"
+        if not self.conditional:
+            unused["label_embed"] = "hanya untuk model bersyarat (model.conditional=true)"
+        refuse_unused(self, "model", unused)
 
 
 def check_dcgan_shape(image_shape: Sequence[int]) -> None:
@@ -277,17 +277,6 @@ class GAN(nnx.Module):
 
 
 def build(config: GANConfig, info, rngs: nnx.Rngs) -> GAN:
-    if len(info.input_shape) != 3:
-        raise DljaxError(
-            f"Model GAN butuh gambar (tinggi, lebar, kanal), tetapi dataset {info.name!r} "
-            f"berbentuk {info.input_shape}. Pilih dataset gambar, mis. --dataset digits."
-        )
-    if config.conditional and info.num_classes < 2:
-        raise DljaxError(
-            f"GAN bersyarat butuh dataset berlabel kelas, tetapi {info.name!r} punya "
-            f"{info.num_classes} kelas. Pilih dataset lain (mis. --dataset digits) atau "
-            "--set model.conditional=false."
-        )
     return GAN(
         info.input_shape,
         variant=config.variant,

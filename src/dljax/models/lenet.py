@@ -43,6 +43,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from dljax.config import check_fields
 from dljax.errors import DljaxError
 
 INPUT_SIZE = 32
@@ -78,16 +79,7 @@ class LeNet5Config:
     fit: str = "auto"  # how non-32x32 inputs reach 32x32: "auto", "pad" or "resize"
 
     def validate(self) -> None:
-        if self.variant not in VARIANTS:
-            raise DljaxError(
-                f"model.variant={self.variant!r} tidak dikenal; pilih: {', '.join(VARIANTS)} "
-                "(mis. --set model.variant=paper)."
-            )
-        if self.fit not in FITS:
-            raise DljaxError(
-                f"model.fit={self.fit!r} tidak dikenal; pilih: {', '.join(FITS)} "
-                "(mis. --set model.fit=resize)."
-            )
+        check_fields(self, choices={"variant": VARIANTS, "fit": FITS})
 
 
 def scaled_tanh(x: jax.Array) -> jax.Array:
@@ -213,11 +205,6 @@ class LeNet5(nnx.Module):
 
 
 def build(config: LeNet5Config, info, rngs: nnx.Rngs) -> LeNet5:
-    if len(info.input_shape) != 3:
-        raise DljaxError(
-            f"Model lenet5 butuh gambar (tinggi, lebar, kanal), tetapi dataset {info.name!r} "
-            f"berbentuk {info.input_shape}. Pilih dataset gambar, mis. --dataset digits."
-        )
     h, w, _ = info.input_shape
     if config.fit == "pad" and (h > INPUT_SIZE or w > INPUT_SIZE):
         raise DljaxError(

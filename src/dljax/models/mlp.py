@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import jax
 from flax import nnx
 
-from dljax.errors import DljaxError
+from dljax.config import check_fields
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,7 @@ class MLPConfig:
     dropout: float = 0.2
 
     def validate(self) -> None:
-        if not self.hidden or any(h < 1 for h in self.hidden):
-            raise DljaxError(
-                f"model.hidden={self.hidden} harus berisi lebar lapisan >= 1, mis. 256,128."
-            )
-        if not 0.0 <= self.dropout < 1.0:
-            raise DljaxError(f"model.dropout={self.dropout} harus di rentang [0, 1).")
+        check_fields(self, widths=("hidden",), fractions=("dropout",))
 
 
 class MLP(nnx.Module):

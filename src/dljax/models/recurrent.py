@@ -23,7 +23,9 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from dljax.config import check_fields
 from dljax.errors import DljaxError
+from dljax.models import decoding
 
 CELLS = ("rnn", "lstm", "gru")
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -124,10 +126,7 @@ class SequenceConfig:
     num_layers: int = 1
 
     def validate(self) -> None:
-        if self.hidden < 1 or self.num_layers < 1:
-            raise DljaxError(
-                f"model.hidden={self.hidden} dan model.num_layers={self.num_layers} harus >= 1."
-            )
+        check_fields(self, at_least={"hidden": 1, "num_layers": 1})
 
 
 class SequenceClassifier(nnx.Module):
@@ -156,11 +155,6 @@ class SequenceClassifier(nnx.Module):
 
 def build_classifier(kind: str):
     def build(config: SequenceConfig, info, rngs: nnx.Rngs) -> SequenceClassifier:
-        if len(info.input_shape) != 2:
-            raise DljaxError(
-                f"Model {kind} butuh urutan (panjang, fitur), tetapi dataset {info.name!r} "
-                f"berbentuk {info.input_shape}. Pilih mis. --dataset temporal_order."
-            )
         return SequenceClassifier(
             kind,
             info.input_shape[-1],
@@ -182,9 +176,7 @@ class CharLMConfig:
     num_layers: int = 1
 
     def validate(self) -> None:
-        SequenceConfig(self.hidden, self.num_layers).validate()
-        if self.embed < 1:
-            raise DljaxError(f"model.embed={self.embed} harus >= 1.")
+        check_fields(self, at_least={"embed": 1, "hidden": 1, "num_layers": 1})
 
 
 class CharLM(nnx.Module):
@@ -215,58 +207,18 @@ class CharLM(nnx.Module):
         hs, carries = self.rnn(self.embed(tokens))
         return carries, self.head(hs[:, -1])
 
-    def step(self, carries: list, token: jax.Array):
-        """One token (B,) -> (carries, logits (B, V)); the state carries the whole past."""
+    def step(self, carries: list, token: jax.Array, pos=None):
+        """One token (B,) -> (carries, logits (B, V)); the state carries the whole past
+        (`pos` is not needed: the recurrence knows where it is)."""
         carries, h = self.rnn.step(carries, self.embed(token))
         return carries, self.head(h)
 
     def generate(self, prompt, length: int, key, *, temperature=1.0, top_k: int = 0):
-        """(B, length) token ids after `prompt` (B, T); see the module function `generate`."""
-        return generate(self, prompt, length, key, temperature=temperature, top_k=top_k)
+        """(B, length) token ids after `prompt` (B, T), carrying the recurrent state forward:
+        the prompt runs once, then each new token is one cell step
+        (`dljax.models.decoding.generate`)."""
+        return decoding.generate(self, prompt, length, key, temperature=temperature, top_k=top_k)
 
 
 def build_char_lm(config: CharLMConfig, info, rngs: nnx.Rngs) -> CharLM:
-    if info.kind != "text":
-        raise DljaxError(
-            f"Model char_lstm butuh dataset teks, bukan {info.name!r}. Pakai --dataset text "
-            "(korpus bawaan) atau --text BERKAS."
-        )
     return CharLM(info.num_classes, config.embed, config.hidden, config.num_layers, rngs=rngs)
-
-
-def sample_logits(key: jax.Array, logits: jax.Array, temperature: float, top_k: int):
-    """Draw token ids (B,) from logits (B, V); temperature 0 is greedy (argmax)."""
-    if top_k > 0:
-        kth = jnp.sort(logits, axis=-1)[:, -top_k][:, None]  # (B, 1)
-        logits = jnp.where(logits < kth, -jnp.inf, logits)
-    # `temperature` may be traced (one compilation for every temperature): both are cheap
-    greedy = jnp.argmax(logits, axis=-1)
-    sampled = jax.random.categorical(key, logits / jnp.maximum(temperature, 1e-6), axis=-1)
-    return jnp.where(temperature <= 0, greedy, sampled)
-
-
-def generate(
-    model: CharLM,
-    prompt: jax.Array,
-    length: int,
-    key: jax.Array,
-    *,
-    temperature: float = 1.0,
-    top_k: int = 0,
-) -> jax.Array:
-    """Sample `length` tokens after `prompt` (B, T), carrying the recurrent state forward.
-
-    Cost is linear in `length`: the prompt runs once, then each new token is one cell step
-    inside `lax.scan`. Returns (B, length) token ids. Jit it with `length` and `top_k`
-    static (see `dljax.train.sampling`); `temperature` can be traced.
-    """
-    carries, logits = model.prefill(prompt)
-
-    def body(carry, step_key):
-        carries, logits = carry
-        token = sample_logits(step_key, logits, temperature, top_k)  # (B,)
-        carries, logits = model.step(carries, token)
-        return (carries, logits), token
-
-    _, tokens = jax.lax.scan(body, (carries, logits), jax.random.split(key, length))
-    return jnp.swapaxes(tokens, 0, 1)  # (B, length)

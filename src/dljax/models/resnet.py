@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from dljax.config import check_fields
 from dljax.errors import DljaxError
 
 IMAGENET_BLOCKS = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
@@ -61,14 +62,8 @@ class ResNetConfig:
                 "(gaya ImageNet) atau 6n+2 seperti 8, 14, 20, 32, 56 (gaya CIFAR), "
                 "mis. --set model.depth=20."
             )
-        if self.width < 0:
-            raise DljaxError(f"model.width={self.width} harus >= 0 (0 = lebar bawaan makalah).")
-        if self.stem not in STEMS:
-            raise DljaxError(f"model.stem={self.stem!r} tidak dikenal; pilih: {', '.join(STEMS)}.")
-        if self.shortcut not in SHORTCUTS:
-            raise DljaxError(
-                f"model.shortcut={self.shortcut!r} tidak dikenal; pilih: {', '.join(SHORTCUTS)}."
-            )
+        # width 0 = the paper's width for the depth
+        check_fields(self, choices={"stem": STEMS, "shortcut": SHORTCUTS}, at_least={"width": 0})
 
 
 def conv(in_ch: int, out_ch: int, size: int, stride: int, rngs: nnx.Rngs) -> nnx.Conv:
@@ -185,11 +180,6 @@ class ResNet(nnx.Module):
 
 
 def build(config: ResNetConfig, info, rngs: nnx.Rngs) -> ResNet:
-    if len(info.input_shape) != 3:
-        raise DljaxError(
-            f"Model resnet butuh gambar (tinggi, lebar, kanal), tetapi dataset {info.name!r} "
-            f"berbentuk {info.input_shape}. Pilih dataset gambar, mis. --dataset digits."
-        )
     return ResNet(
         info.input_shape,
         info.num_classes,

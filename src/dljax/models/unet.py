@@ -37,11 +37,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from dljax.config import check_fields
 from dljax.errors import DljaxError
-
-SCHEDULES = ("linear", "cosine", "signal_rate")
-LOSSES = ("mse", "l1")
-SAMPLERS = ("ddim", "ddpm")
 
 
 @dataclass(frozen=True)
@@ -55,15 +52,7 @@ class UNetConfig:
     conditional: bool = False  # class-conditional, with a "no label" token for guidance
 
     def validate(self) -> None:
-        if not self.channels or any(c < 1 for c in self.channels):
-            raise DljaxError(
-                f"model.channels={self.channels} harus berisi lebar >= 1 per tingkat, "
-                "mis. --set model.channels=32,64,64."
-            )
-        if self.blocks < 1:
-            raise DljaxError(f"model.blocks={self.blocks} harus >= 1, mis. 1.")
-        if self.groups < 1:
-            raise DljaxError(f"model.groups={self.groups} harus >= 1, mis. 8.")
+        check_fields(self, at_least={"blocks": 1, "groups": 1}, widths=("channels",))
         bad = [c for c in self.channels if c % self.groups]
         if bad:
             raise DljaxError(
@@ -71,45 +60,6 @@ class UNetConfig:
                 f"model.channels={self.channels} (tidak membagi {bad[0]}); pilih mis. "
                 "--set model.groups=4."
             )
-
-
-@dataclass(frozen=True)
-class DiffusionConfig(UNetConfig):
-    """The U-Net plus the diffusion process it is trained for and the default sampler."""
-
-    schedule: str = "linear"  # linear | cosine (T discrete steps) | signal_rate (continuous)
-    timesteps: int = 1000  # T
-    loss: str = "mse"  # on the predicted noise: mse (Ho et al.) or l1 (the original script)
-    label_dropout: float = 0.1  # conditional: share of labels replaced by "no label"
-    sampler: str = "ddim"  # default of samples, snapshots and quality: ddim | ddpm
-    sample_steps: int = 50  # DDIM steps S (DDPM always takes T)
-    eta: float = 0.0  # DDIM eta: 0 deterministic, 1 = DDPM's posterior variance
-    guidance: float = 3.0  # conditional: classifier-free guidance scale w
-
-    def validate(self) -> None:
-        super().validate()
-        for key, value, choices in (
-            ("schedule", self.schedule, SCHEDULES),
-            ("loss", self.loss, LOSSES),
-            ("sampler", self.sampler, SAMPLERS),
-        ):
-            if value not in choices:
-                raise DljaxError(
-                    f"model.{key}={value!r} tidak dikenal; pilih salah satu: {', '.join(choices)}."
-                )
-        if self.timesteps < 2:
-            raise DljaxError(f"model.timesteps={self.timesteps} harus >= 2, mis. 1000.")
-        if not 1 <= self.sample_steps <= self.timesteps:
-            raise DljaxError(
-                f"model.sample_steps={self.sample_steps} harus dalam 1..{self.timesteps} "
-                "(model.timesteps), mis. 50."
-            )
-        if not 0 <= self.label_dropout < 1:
-            raise DljaxError(
-                f"model.label_dropout={self.label_dropout} harus dalam [0, 1), mis. 0.1."
-            )
-        if self.eta < 0:
-            raise DljaxError(f"model.eta={self.eta} harus >= 0 (0 = DDIM deterministik).")
 
 
 def check_image_shape(image_shape: Sequence[int], levels: int) -> None:
@@ -159,7 +109,7 @@ class ResBlock(nnx.Module):
         return h + (x if self.skip is None else self.skip(x))
 
 
-class SelfAttention(nnx.Module):
+class SpatialAttention(nnx.Module):
     """Single-head self-attention over the H*W positions, residual: (B, H, W, C) -> same."""
 
     def __init__(self, channels: int, groups: int, *, rngs: nnx.Rngs):
@@ -214,7 +164,7 @@ class UNet(nnx.Module):
                 skips.append(c)
         self.down = nnx.List(down)
         self.mid1 = ResBlock(c, c, emb_dim, groups, rngs=rngs)
-        self.attn = SelfAttention(c, groups, rngs=rngs) if attention else None
+        self.attn = SpatialAttention(c, groups, rngs=rngs) if attention else None
         self.mid2 = ResBlock(c, c, emb_dim, groups, rngs=rngs)
         up = []
         for i, width in reversed(list(enumerate(channels))):
@@ -262,20 +212,8 @@ class UNet(nnx.Module):
 
 
 def build(config: UNetConfig, info, rngs: nnx.Rngs) -> UNet:
-    """The U-Net for a dataset; diffusion settings (`DiffusionConfig`) ride along as static
-    attributes that the diffusion task reads."""
-    if len(info.input_shape) != 3:
-        raise DljaxError(
-            f"U-Net butuh gambar (tinggi, lebar, kanal), tetapi dataset {info.name!r} "
-            f"berbentuk {info.input_shape}. Pilih dataset gambar, mis. --dataset digits."
-        )
-    if config.conditional and info.num_classes < 2:
-        raise DljaxError(
-            f"Model difusi bersyarat butuh dataset berlabel kelas, tetapi {info.name!r} punya "
-            f"{info.num_classes} kelas. Pilih dataset lain (mis. --dataset digits) atau "
-            "--set model.conditional=false."
-        )
-    model = UNet(
+    """The U-Net for a dataset (the diffusion settings of a `DiffusionConfig` are the task's)."""
+    return UNet(
         info.input_shape,
         config.channels,
         blocks=config.blocks,
@@ -284,15 +222,3 @@ def build(config: UNetConfig, info, rngs: nnx.Rngs) -> UNet:
         num_classes=info.num_classes if config.conditional else 0,
         rngs=rngs,
     )
-    if isinstance(config, DiffusionConfig):
-        model.schedule = config.schedule
-        model.timesteps = config.timesteps
-        model.loss = config.loss
-        model.label_dropout = config.label_dropout
-        model.sample_defaults = (  # hashable: part of the static graph definition
-            ("sampler", config.sampler),
-            ("steps", config.sample_steps),
-            ("eta", config.eta),
-            ("guidance", config.guidance),
-        )
-    return model

@@ -30,6 +30,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from dljax.config import check_fields, refuse_unused
 from dljax.errors import DljaxError
 from dljax.models.layers import ConvTranspose2x
 
@@ -47,26 +48,20 @@ class VAEConfig:
     channels: tuple[int, ...] = (32, 64)  # conv variant: one stride-2 conv per entry
 
     def validate(self) -> None:
-        if self.variant not in VARIANTS:
-            raise DljaxError(
-                f"model.variant={self.variant!r} tidak dikenal; pilih salah satu: "
-                f"{', '.join(VARIANTS)} (mis. --set model.variant=conv)."
-            )
-        if any(h < 1 for h in self.hidden):
-            raise DljaxError(
-                f"model.hidden={self.hidden} harus berisi lebar lapisan >= 1, mis. 256,128."
-            )
-        if self.latent < 1:
-            raise DljaxError(f"model.latent={self.latent} harus >= 1, mis. 8.")
-        if self.likelihood not in LIKELIHOODS:
-            raise DljaxError(
-                f"model.likelihood={self.likelihood!r} tidak dikenal; pilih salah satu: "
-                f"{', '.join(LIKELIHOODS)} (mis. --set model.likelihood=gaussian)."
-            )
+        check_fields(
+            self,
+            choices={"variant": VARIANTS, "likelihood": LIKELIHOODS},
+            at_least={"latent": 1},
+            widths=("hidden", "channels") if self.variant == "conv" else ("hidden",),
+        )
         if not self.sigma > 0:
             raise DljaxError(f"model.sigma={self.sigma} harus > 0, mis. 0.1.")
-        if self.variant == "conv" and (not self.channels or any(c < 1 for c in self.channels)):
-            raise DljaxError(f"model.channels={self.channels} harus berisi angka >= 1, mis. 32,64.")
+        unused = {}
+        if self.likelihood != "gaussian":
+            unused["sigma"] = "hanya untuk model.likelihood=gaussian"
+        if self.variant != "conv":
+            unused["channels"] = "hanya untuk model.variant=conv"
+        refuse_unused(self, "model", unused)
 
 
 class VAE(nnx.Module):
@@ -175,11 +170,6 @@ class VAE(nnx.Module):
 
 
 def build(config: VAEConfig, info, rngs: nnx.Rngs) -> VAE:
-    if len(info.input_shape) != 3:
-        raise DljaxError(
-            f"Model vae butuh gambar (tinggi, lebar, kanal), tetapi dataset {info.name!r} "
-            f"berbentuk {info.input_shape}. Pilih dataset gambar, mis. --dataset digits."
-        )
     return VAE(
         info.input_shape,
         variant=config.variant,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import jax
 from flax import nnx
 
-from dljax.errors import DljaxError
+from dljax.config import check_fields
 
 # Convolutions per stage for each depth (Table 1, columns A, B, D, E).
 STAGES: dict[int, tuple[int, ...]] = {
@@ -46,17 +46,12 @@ class VGGConfig:
     batch_norm: bool = True
 
     def validate(self) -> None:
-        if self.depth not in STAGES:
-            raise DljaxError(
-                f"model.depth={self.depth} tidak didukung untuk VGG; pilih: "
-                f"{', '.join(map(str, STAGES))} (mis. --set model.depth=16)."
-            )
-        if self.width < 1:
-            raise DljaxError(f"model.width={self.width} harus >= 1 (mis. --set model.width=64).")
-        if self.hidden < 0:
-            raise DljaxError(f"model.hidden={self.hidden} harus >= 0 (0 = tanpa lapisan FC).")
-        if not 0.0 <= self.dropout < 1.0:
-            raise DljaxError(f"model.dropout={self.dropout} harus di rentang [0, 1).")
+        check_fields(
+            self,
+            choices={"depth": tuple(STAGES)},
+            at_least={"width": 1, "hidden": 0},  # hidden 0 = no fully connected layer
+            fractions=("dropout",),
+        )
 
 
 class ConvBNReLU(nnx.Module):
@@ -125,11 +120,6 @@ class VGG(nnx.Module):
 
 
 def build(config: VGGConfig, info, rngs: nnx.Rngs) -> VGG:
-    if len(info.input_shape) != 3:
-        raise DljaxError(
-            f"Model vgg butuh gambar (tinggi, lebar, kanal), tetapi dataset {info.name!r} "
-            f"berbentuk {info.input_shape}. Pilih dataset gambar, mis. --dataset digits."
-        )
     return VGG(
         info.input_shape,
         info.num_classes,

@@ -1,67 +1,78 @@
-"""What a run writes into its directory besides the logs: sample grids, plots, weights.
+"""What a training run leaves in its directory, written as it goes: a hook of `Trainer.fit`.
 
-- `Snapshots`: for tasks that sample images, a grid from the same fixed latents after every
-  `train.sample_every` epochs (`samples/epoch_NNN.png`), and at the end `samples/training.gif`
-  (the grid over training);
-- `write_final`: `metrics.json`, the learning curves in `plots/` and `params.safetensors`
-  (the weights that evaluate: EMA weights when the run keeps them).
+- after every epoch: the epoch's record in `metrics.jsonl`, a checkpoint every
+  `train.checkpoint_every` epochs (and after the last one), and for tasks that sample images
+  a grid from the same fixed latents every `train.sample_every` epochs
+  (`samples/epoch_NNN.png`);
+- at the end: `metrics.json`, the learning curves in `plots/`, `params.safetensors` (the
+  weights that evaluate: EMA weights when the run keeps them) and `samples/training.gif`.
+
+With several processes every one takes part in the checkpoints and the sampling (both are
+collectives); only the main process writes the other files.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import jax
+
+from dljax.runs.checkpoint import Checkpointer
+from dljax.runs.run_dir import RunDir
 from dljax.train.export import save_params
-from dljax.train.run_dir import RunDir
 from dljax.train.sampling import sample
 from dljax.train.state import inference_params
+from dljax.viz import plot_learning_curves, save_gif, save_grid
 
 MAX_GRIDS = 50  # train.sample_every=0 spaces the grids so a run writes about this many
 
 
-class Snapshots:
-    def __init__(self, trainer, run_dir: RunDir | None, write: bool = True):
-        """With several processes every one samples (the sampler is a collective) and only
-        the one with `write` saves the images."""
-        self.trainer, self.run_dir, self.writes = trainer, run_dir, write
-        self.options = trainer.task.snapshot_options(trainer.dataset)
-        epochs = trainer.config.train.epochs
-        self.every = trainer.config.train.sample_every or max(1, -(-epochs // MAX_GRIDS))
+class Recorder:
+    def __init__(self, run_dir: RunDir, trainer, ckpt: Checkpointer):
+        self.run_dir, self.ckpt = run_dir, ckpt
+        self.is_main = jax.process_index() == 0
+        cfg = trainer.config.train
+        self.grids = trainer.task.snapshot_options(trainer.dataset)
+        self.grid_every = cfg.sample_every or max(1, -(-cfg.epochs // MAX_GRIDS))
+        self.last_grid: tuple[int, Path] | None = None  # (epoch, PNG) of the newest grid
 
-    @property
-    def active(self) -> bool:
-        return self.run_dir is not None and self.options is not None
+    def on_epoch_end(self, trainer, record: dict) -> None:
+        epoch, epochs = record["epoch"], trainer.config.train.epochs
+        last = epoch == epochs
+        if self.grids is not None and (last or epoch % self.grid_every == 0):
+            self._grid(trainer, epoch)
+        if self.is_main:
+            self.run_dir.append_history(record)
+        if last or epoch % trainer.config.train.checkpoint_every == 0:
+            meta = {"epoch": epoch, "step": record["step"]}
+            self.ckpt.save(trainer.state, {**meta, "data_position": {"epoch": epoch}})
 
-    def write(self, epoch: int, last: bool) -> None:
-        if not self.active or not (last or epoch % self.every == 0):
-            return
-        from dljax.viz import save_grid
-
-        options = dict(self.options)
+    def _grid(self, trainer, epoch: int) -> None:
+        options = dict(self.grids)
         n, cols = options.pop("n"), options.pop("cols")
-        images = sample(self.trainer, n, key=self.trainer.built.sample_key, **options)
-        if not self.writes:
+        images = sample(trainer, n, key=trainer.built.sample_key, **options)  # all processes
+        if self.is_main:
+            path = save_grid(images, self.run_dir.samples / f"epoch_{epoch:03d}.png", cols=cols)
+            self.last_grid = (epoch, path)
+
+    def close(self) -> None:
+        self.ckpt.close()
+
+    def on_fit_end(self, trainer, summary: dict) -> None:
+        # the weights are gathered by all processes, written by one
+        params, rest = trainer.parallel.gather(
+            (inference_params(trainer.state), trainer.state.rest)
+        )
+        if not self.is_main:
             return
-        save_grid(images, self.run_dir.samples / f"epoch_{epoch:03d}.png", cols=cols)
-
-    def finish(self) -> None:
-        if not self.active or not self.writes:
-            return
-        from dljax.viz import save_gif
-
-        frames = sorted(self.run_dir.samples.glob("epoch_*.png"))
-        save_gif(frames, self.run_dir.samples / "training.gif")
-
-
-def write_final(trainer, run_dir: RunDir, history: list[dict], summary: dict, weights=None) -> None:
-    """`weights`: (params, rest) readable by this process (see `DataParallel.gather`);
-    default the trainer's own."""
-    from dljax.viz import plot_learning_curves
-
-    params, rest = weights or (inference_params(trainer.state), trainer.state.rest)
-    run_dir.write_summary(summary)
-    plot_learning_curves(history, run_dir.plots)
-    save_params(
-        run_dir.params,
-        params,
-        rest,
-        metadata={"model": trainer.config.model_name, "dataset": trainer.config.data.name},
-    )
+        if self.grids is not None:
+            frames = sorted(self.run_dir.samples.glob("epoch_*.png"))
+            save_gif(frames, self.run_dir.samples / "training.gif")
+        self.run_dir.write_summary(summary)
+        plot_learning_curves(self.run_dir.read_history(), self.run_dir.plots)
+        save_params(
+            self.run_dir.params,
+            params,
+            rest,
+            metadata={"model": trainer.config.model_name, "dataset": trainer.config.data.name},
+        )

@@ -1,85 +1,39 @@
-"""A run back from its directory: the config it was trained with and its latest checkpoint.
+"""What `--resume`, `dljax eval` and `dljax sample` read back from a run directory.
 
-- `saved_config` reads config.json and checks every value's type, so a damaged file is an
-  Indonesian error instead of a crash deep inside training;
-- `resume_config` applies the `--resume` rule (see `dljax.train.run_dir`): the run's own
+- `saved_config` reads config.json (`dljax.config.config_from_dict`: every value's type is
+  checked), so a damaged file is an Indonesian error instead of a crash deep inside training;
+- `resume_config` applies the `--resume` rule (see `dljax.runs.run_dir`): the run's own
   config, where only `train.epochs` may grow;
-- `data_fingerprint` / `check_data` record and compare what a run was trained on (data.json),
-  and `load_run` rebuilds a run, for `dljax sample` without its source files (a language
-  model takes its vocabulary from data.json).
+- `restore_latest` restores the newest readable checkpoint into a trainer (older ones when
+  the newest is damaged) and the history up to it: the one place that decides where a
+  resumed run starts;
+- `data_fingerprint` / `check_data` record and compare what a run was trained on (data.json);
+  `standin_dataset` rebuilds an image dataset's description from it (no data needed).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sys
-import types
-import typing
 
-from dljax.config import SECTIONS, Config, DataConfig, TrainConfig, apply_overrides
+import numpy as np
+
+from dljax.config import SECTIONS, Config, config_from_dict
+from dljax.data import ArraySource, Dataset, DatasetInfo
 from dljax.errors import DljaxError
-from dljax.train.checkpoint import Checkpointer
-from dljax.train.run_dir import RunDir
-
-
-def _type_ok(value, tp) -> bool:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        return any(_type_ok(value, a) for a in typing.get_args(tp))
-    if tp is type(None):
-        return value is None
-    if origin is tuple:
-        inner = typing.get_args(tp)[0]
-        return isinstance(value, list | tuple) and all(_type_ok(v, inner) for v in value)
-    if tp is bool:
-        return isinstance(value, bool)
-    if tp is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if tp is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if tp is str:
-        return isinstance(value, str)
-    return True
-
-
-def _section(run_dir: RunDir, raw: dict, name: str, cls: type):
-    values = raw.get(name)
-    if not isinstance(values, dict):
-        raise run_dir.damaged(f"bagian {name!r} hilang atau bukan objek")
-    hints = typing.get_type_hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in values:
-            continue  # an older run: the field's default
-        value = values[f.name]
-        if not _type_ok(value, hints[f.name]):
-            raise run_dir.damaged(
-                f"{name}.{f.name}={value!r} bertipe {type(value).__name__}, seharusnya "
-                f"{getattr(hints[f.name], '__name__', hints[f.name])}"
-            )
-        kwargs[f.name] = tuple(value) if isinstance(value, list) else value
-    return cls(**kwargs)
+from dljax.overrides import apply_overrides
+from dljax.recipes import MODELS
+from dljax.runs.checkpoint import Checkpointer
+from dljax.runs.run_dir import RunDir
 
 
 def saved_config(run_dir: RunDir) -> Config:
     """The `Config` a run directory was created with (validated)."""
-    from dljax.models import MODELS, get_spec
-
     raw = run_dir.read_config()
     model_name = raw.get("model_name")
     if not isinstance(model_name, str) or model_name not in MODELS:
         raise run_dir.damaged(f"model_name={model_name!r} bukan model dljax")
-    spec = get_spec(model_name)
-    preset = raw.get("preset", "default")
-    if not isinstance(preset, str):
-        raise run_dir.damaged(f"preset={preset!r} bukan teks")
-    config = Config(
-        model_name=model_name,
-        model=_section(run_dir, raw, "model", spec.config_cls),
-        data=_section(run_dir, raw, "data", DataConfig),
-        train=_section(run_dir, raw, "train", TrainConfig),
-        preset=preset,
-    )
+    config = config_from_dict(raw, MODELS[model_name].config_cls, damaged=run_dir.damaged)
     try:
         config.validate()
     except DljaxError as err:
@@ -147,12 +101,47 @@ def data_fingerprint(dataset) -> dict:
         "num_train": len(dataset.train),
         "num_test": len(dataset.test),
     }
+    if info.class_names:
+        out["class_names"] = list(info.class_names)
     vocab = getattr(dataset, "vocab", None)
     if vocab is not None:
         out["vocab"] = vocab.chars
         out["seq_len"] = dataset.seq_len
         out["text_sha256"] = getattr(dataset, "sha256", None)
     return out
+
+
+def standin_dataset(run_dir: RunDir, saved: dict, batch_size: int) -> Dataset | None:
+    """A stand-in for an image dataset from its data.json alone (shape, classes), with
+    `batch_size` blank examples: enough to rebuild a run's model to sample or predict, not
+    to train or evaluate. None for other kinds of data (they are loaded again)."""
+    if saved.get("kind") != "image":
+        return None
+    shape, k = saved.get("input_shape"), saved.get("num_classes", 0)
+    names = saved.get("class_names", [str(c) for c in range(k)] if isinstance(k, int) else None)
+    valid = (
+        isinstance(shape, list)
+        and len(shape) == 3
+        and all(isinstance(d, int) and d >= 1 for d in shape)
+        and isinstance(k, int)
+        and k >= 0
+        and isinstance(names, list)
+        and len(names) == k
+        and all(isinstance(c, str) for c in names)
+    )
+    if not valid:
+        raise DljaxError(
+            f"{run_dir.data} rusak (input_shape, num_classes atau class_names tidak valid). "
+            "Kembalikan berkas aslinya atau latih ulang run ini."
+        )
+    info = DatasetInfo(
+        str(saved.get("name", "")), "", "image", tuple(shape), k, tuple(names) if k else ()
+    )
+    n = max(1, batch_size)
+    blank = ArraySource(
+        {"input": np.zeros((n, *shape), np.float32), "label": np.zeros(n, np.int32)}
+    )
+    return Dataset(info=info, train=blank, test=blank)
 
 
 def check_data(run_dir: RunDir, dataset, saved: dict) -> None:
@@ -168,51 +157,33 @@ def check_data(run_dir: RunDir, dataset, saved: dict) -> None:
         )
 
 
-def _dataset_for(run_dir: RunDir, config: Config, need_data: bool):
-    from dljax.data import load_dataset
+def restore_latest(trainer, run_dir: RunDir, ckpt: Checkpointer, *, is_main: bool = True):
+    """Restore the newest readable checkpoint of `run_dir` into `trainer.state`; returns
+    (history up to it, the epoch to continue from).
 
-    saved = run_dir.read_data()
-    if saved is not None and "vocab" in saved and not need_data:
-        from dljax.data.text import vocab_dataset
-
-        return vocab_dataset(saved["vocab"], saved["seq_len"], config.data.batch_size)
-    try:
-        dataset = load_dataset(config.data)
-    except DljaxError as err:
-        raise DljaxError(f"Data run {run_dir.path} tidak bisa dimuat lagi: {err}") from None
-    if saved is not None:
-        check_data(run_dir, dataset, saved)
-    return dataset
-
-
-def load_run(run_dir: RunDir, *, need_data: bool = True):
-    """A `Trainer` of the run with its newest readable checkpoint restored.
-
-    `need_data=False` (sampling) rebuilds a language model from its saved vocabulary alone.
-    The run directory is only read.
+    Without a checkpoint the run starts again from epoch 0 and its history is cleared; an
+    unreadable newest checkpoint is set aside (kept in checkpoints_rusak/) for an older one.
+    Only the main process (`is_main`) touches the directory's files.
     """
-    from dljax.train.loop import Trainer
-
-    config = saved_config(run_dir)
-    dataset = _dataset_for(run_dir, config, need_data)
-    trainer = Trainer(config, dataset=dataset)
-    ckpt = Checkpointer(run_dir.checkpoints, config.train.keep_checkpoints, read_only=True)
-    try:
-        if ckpt.latest_step() is None:
-            raise DljaxError(
-                f"Run {run_dir.path} belum punya checkpoint (terhenti sebelum epoch pertama "
-                f"selesai?). Lanjutkan dengan `dljax train {config.model_name} --out "
-                f"{run_dir.path} --resume`."
-            )
-        trainer.state, meta = ckpt.restore(trainer.state)
-        if ckpt.skipped:
-            warn(
-                f"checkpoint langkah {', '.join(map(str, ckpt.skipped))} di {run_dir.checkpoints}"
-                f" tidak bisa dibaca (rusak); memakai checkpoint epoch {meta['epoch']}."
-            )
-    finally:
-        ckpt.close()
-    return trainer
+    if ckpt.latest_step() is None:
+        if is_main:
+            warn(f"{run_dir.path} belum punya checkpoint; pelatihan dimulai dari epoch 0.")
+            run_dir.write_history([])
+        return [], 0
+    trainer.state, meta = ckpt.restore(trainer.state)
+    start_epoch = int(meta["epoch"])
+    if ckpt.skipped and is_main:
+        moved = ckpt.set_aside(ckpt.skipped, run_dir.path / "checkpoints_rusak")
+        warn(
+            f"checkpoint langkah {', '.join(map(str, ckpt.skipped))} tidak bisa dibaca "
+            f"(rusak) dan dipindahkan ke {moved[0].parent if moved else '-'}; "
+            f"dilanjutkan dari checkpoint epoch {start_epoch}."
+        )
+    by_epoch = {r["epoch"]: r for r in run_dir.read_history() if r["epoch"] <= start_epoch}
+    history = [by_epoch[e] for e in sorted(by_epoch)]  # one record per epoch
+    if is_main:
+        run_dir.write_history(history)
+    return history, start_epoch
 
 
 def warn(message: str) -> None:

@@ -10,6 +10,8 @@ plots/              PNG learning curves
 samples/            generative runs: epoch_NNN.png sample grids and training.gif
 checkpoints/        Orbax checkpoints (for --resume and `dljax eval`)
 params.safetensors  exported weights
+tensorboard/        TensorBoard event files (unless train.tensorboard=false): `tensorboard
+                    --logdir runs` shows every run side by side
 .lock               the lock of the process that trains in the directory
 
 Rules (also in the README):
@@ -74,6 +76,7 @@ class RunDir:
         self.samples = self.path / "samples"
         self.checkpoints = self.path / "checkpoints"
         self.params = self.path / "params.safetensors"
+        self.tensorboard = self.path / "tensorboard"
         self.lock_file = self.path / ".lock"
         self._lock_fd: int | None = None
 
@@ -146,7 +149,7 @@ class RunDir:
         for name in names:
             with contextlib.suppress(OSError):
                 (self.path / name).unlink()
-        for folder in (self.plots, self.samples, self.checkpoints):
+        for folder in (self.plots, self.samples, self.checkpoints, self.tensorboard):
             shutil.rmtree(folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.lock_file.unlink()

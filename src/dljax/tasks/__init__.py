@@ -1,45 +1,31 @@
-"""Tasks by name: classification, language modelling and the generative families."""
+"""Tasks: what a model family is trained to do, as pure functions (see `tasks.base`):
+classification, language modelling, autoencoders, GANs and diffusion."""
 
-from dljax.registry import Registry
-from dljax.train.tasks.base import Batch, Task, cross_entropy, masked_sums
-from dljax.train.tasks.classification import ClassificationTask
-from dljax.train.tasks.diffusion import ConditionalDiffusionTask, DiffusionTask
-from dljax.train.tasks.gan import ConditionalGANTask, GANTask
-from dljax.train.tasks.generative import AutoencoderTask, ImageGenerativeTask, VAETask
-from dljax.train.tasks.language_model import LanguageModelTask
-
-TASKS: Registry[Task] = Registry("tugas")
-for _task in (
-    ClassificationTask(),
-    LanguageModelTask(),
-    AutoencoderTask(),
-    VAETask(),
-    GANTask(),
-    ConditionalGANTask(),
-    DiffusionTask(),
-    ConditionalDiffusionTask(),
-):
-    TASKS.register(_task.name, _task)
-
-
-def get_task(name: str) -> Task:
-    return TASKS.get(name)
-
+from dljax.tasks.autoencoders import AutoencoderTask, VAETask
+from dljax.tasks.base import ALL, Batch, Phase, Task, cross_entropy, masked_sums
+from dljax.tasks.classification import ClassificationTask
+from dljax.tasks.diffusion import ConditionalDiffusionTask, DiffusionTask
+from dljax.tasks.gan import ConditionalGANTask, GANTask
+from dljax.tasks.images import ClassConditional, ImageGenerativeTask, to_signed, to_unit
+from dljax.tasks.language_model import LanguageModelTask
 
 __all__ = [
-    "TASKS",
+    "ALL",
     "AutoencoderTask",
-    "ConditionalGANTask",
+    "Batch",
+    "ClassConditional",
+    "ClassificationTask",
     "ConditionalDiffusionTask",
+    "ConditionalGANTask",
     "DiffusionTask",
     "GANTask",
     "ImageGenerativeTask",
-    "VAETask",
-    "Batch",
-    "ClassificationTask",
     "LanguageModelTask",
+    "Phase",
     "Task",
+    "VAETask",
     "cross_entropy",
-    "get_task",
     "masked_sums",
+    "to_signed",
+    "to_unit",
 ]

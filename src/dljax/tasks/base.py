@@ -1,27 +1,31 @@
 """The task interface: what a model family is trained to do, as pure functions.
 
-A task owns two pure functions of a model and a batch:
+A task owns pure functions of a model and a batch:
 
 - `loss_fn(model, batch, rngs) -> (loss, aux)`: the scalar training loss and a dict of
-  batch-mean metrics (`aux`), used inside the jitted training step;
+  batch-mean metrics (`aux`);
 - `eval_fn(model, batch, rngs) -> sums`: per-batch *sums* of metrics over the examples where
   `batch["mask"]` is 1, plus their `"count"`, so padded batches evaluate exactly. `rngs` is
   derived from the seed and the batch index only: stochastic metrics are reproducible.
 
-and says how it is optimized and what it can produce:
+and declares how it is optimized and what it can produce:
 
-- `optimizer_parts(config)`: one optimizer per named part of the model, selected by a path
-  filter (one part for most tasks; a GAN's `generator` and `discriminator`);
-- `make_train_step(graphdef, optimizers)`: the pure `step(state, batch)`; the default is the
-  supervised step, built on the shared `steps.update_part`;
+- `phases`: the optimizer steps of one training step, in order (`Phase`). Most tasks have
+  one (`"model"`, every parameter, `loss_fn`); a GAN has two (the discriminator's step, then
+  the generator's), each on its own part of the parameters with its own optimizer. The one
+  training step of the engine (`dljax.train.step.train_step`) runs them;
 - `sample(model, key, n, **options)`: for generative tasks, `n` samples in one compiled call
   (`sample_kind` says whether they are images or token ids);
-- `final_metrics(run)`: quality numbers computed once at the end of training (FD, ...);
 - `headline(summary)`: the few numbers the CLI prints after training, in Indonesian.
+
+A task's settings come from the run's config (`Task.from_config(config)`), never from
+attributes attached to a model after it was built.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import jax
@@ -29,9 +33,28 @@ import jax.numpy as jnp
 from flax import nnx
 
 from dljax.errors import DljaxError
-from dljax.train.optim import OptimizerPart
 
 Batch = dict[str, jax.Array]
+LossFn = Callable[[nnx.Module, Batch, nnx.Rngs], tuple[jax.Array, dict]]
+ALL = ...  # the parameter filter that selects every parameter
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One optimizer step of a training step.
+
+    `loss(model, batch, rngs) -> (loss, aux)` is differentiated with respect to the
+    parameters that `params` selects (an nnx filter such as `nnx.PathContains("generator")`;
+    `...` = all), by the optimizer called `part`; `train` overrides fields of the run's
+    `TrainConfig` for that optimizer (e.g. its own `lr`); `metric` names the loss in the
+    step's metrics.
+    """
+
+    part: str
+    loss: LossFn
+    params: Any = ALL
+    train: dict[str, Any] = field(default_factory=dict)
+    metric: str = "loss"
 
 
 def cross_entropy(logits: jax.Array, labels: jax.Array) -> jax.Array:
@@ -56,6 +79,17 @@ class Task:
     name: str = ""
     metrics: tuple[str, ...] = ("loss",)  # training metrics returned by each step
     sample_kind: str | None = None  # "image" or "tokens" when the task can sample
+    sample_needs_data: bool = False  # True when `sample` reads real examples (not a stand-in)
+
+    @classmethod
+    def from_config(cls, config) -> Task:
+        """The task with its settings read from a run's `Config` (default: none)."""
+        return cls()
+
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        """The optimizer steps of one training step (default: `loss_fn` on every parameter)."""
+        return (Phase("model", self.loss_fn),)
 
     def loss_fn(self, model: nnx.Module, batch: Batch, rngs: nnx.Rngs) -> tuple[jax.Array, dict]:
         raise NotImplementedError
@@ -74,16 +108,6 @@ class Task:
     def init_extra(self, params: Any) -> dict:
         """Task-owned training state beyond params and optimizer state."""
         return {}
-
-    def optimizer_parts(self, config) -> dict[str, OptimizerPart]:
-        """The optimizers of this task by name; the default trains every parameter."""
-        return {"model": OptimizerPart()}
-
-    def make_train_step(self, graphdef, optimizers):
-        """A pure `step(state, batch) -> (state, metrics)`; the default is supervised."""
-        from dljax.train.steps import supervised_step
-
-        return supervised_step(self, graphdef, optimizers)
 
     def sample(self, model: nnx.Module, key: jax.Array, n: int, **options) -> jax.Array:
         """`n` samples from a generative model in evaluation mode (see `sample_kind`)."""
@@ -110,10 +134,6 @@ class Task:
         """What the per-epoch sample grid shows: `{"n": ..., "cols": ..., **sample options}`,
         or None when the task writes no grids."""
         return None
-
-    def final_metrics(self, run) -> dict[str, float]:
-        """Quality numbers computed once after training (default: none)."""
-        return {}
 
     def headline(self, summary: dict) -> list[str]:
         """Indonesian phrases for the CLI's last line, e.g. ["akurasi uji 97,8 %"]."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from dljax.train.tasks.base import Task, cross_entropy
+from dljax.formatting import format_percent
+from dljax.tasks.base import Task, cross_entropy
 
 
 class ClassificationTask(Task):
@@ -45,8 +46,6 @@ class ClassificationTask(Task):
         }
 
     def headline(self, summary: dict) -> list[str]:
-        from dljax.formatting import format_percent
-
         parts = []
         if "test_accuracy" in summary:
             parts.append(f"akurasi uji {format_percent(summary['test_accuracy'], 2)}")

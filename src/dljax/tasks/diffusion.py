@@ -7,9 +7,9 @@ and noise eps ~ N(0, I) give x_t = `q_sample(x0, t, eps)`; the loss is the mean 
 images. Conditional models see the "no label" token instead of the label for a share
 `model.label_dropout` of the images, so one network also predicts unconditionally.
 
-The model's settings (schedule, T, loss, default sampler) are static attributes of the
-built U-Net (`dljax.models.unet.build`). EMA weights (`train.ema_decay`) are what samples,
-evaluation and export use (`state.inference_params`).
+The task's settings (schedule, T, loss, label dropout, default sampler) come from the run's
+`DiffusionConfig` (`DiffusionTask.from_config`); the schedule is built once, in float64.
+EMA weights (`train.ema_decay`) are what samples, evaluation and export use.
 """
 
 from __future__ import annotations
@@ -22,17 +22,11 @@ import numpy as np
 
 from dljax import diffusion
 from dljax.errors import DljaxError
-from dljax.models.unet import SAMPLERS
-from dljax.train.tasks.base import masked_sums
-from dljax.train.tasks.gan import to_signed, to_unit
-from dljax.train.tasks.generative import ClassConditional, ImageGenerativeTask
-from dljax.train.tasks.losses import per_image_sum
+from dljax.tasks.base import masked_sums
+from dljax.tasks.images import ClassConditional, ImageGenerativeTask, to_signed, to_unit
+from dljax.tasks.losses import per_image_sum
 
 SNAPSHOT_STEPS = 20  # DDIM steps of the per-epoch sample grids (cheap, good enough to watch)
-
-
-def schedule_of(model) -> diffusion.Schedule:
-    return diffusion.make_schedule(model.schedule, model.timesteps)
 
 
 class DiffusionTask(ImageGenerativeTask):
@@ -42,27 +36,41 @@ class DiffusionTask(ImageGenerativeTask):
     metrics = ("loss",)
     option_names = ("sampler", "steps", "eta", "trajectory")
 
-    @staticmethod
-    def noise_loss(model, x0, t, noise, labels):
+    def __init__(self, config: diffusion.DiffusionConfig | None = None):
+        """`config`: the `DiffusionConfig` settings (schedule, T, loss, label dropout and the
+        sampler defaults); None = its defaults."""
+        self.settings = config if config is not None else diffusion.DiffusionConfig()
+        self.schedule = diffusion.make_schedule(self.settings.schedule, self.settings.timesteps)
+
+    @classmethod
+    def from_config(cls, config) -> DiffusionTask:
+        return cls(config.model)
+
+    @property
+    def timesteps(self) -> int:
+        return self.settings.timesteps
+
+    def noise_loss(self, model, x0, t, noise, labels):
         """Per-image (B,) loss of the predicted noise: mean over pixels of (eps_hat - eps)^2
         (or |eps_hat - eps| for model.loss=l1)."""
-        x_t = diffusion.q_sample(schedule_of(model), x0, t, noise)
+        x_t = diffusion.q_sample(self.schedule, x0, t, noise)
         err = model(x_t, t, labels) - noise  # (B, H, W, C)
-        per_pixel = jnp.abs(err) if model.loss == "l1" else err**2
+        per_pixel = jnp.abs(err) if self.settings.loss == "l1" else err**2
         return per_image_sum(per_pixel) / x0[0].size  # (B,)
 
-    def _draw(self, model, x0, key):
+    def _draw(self, x0, key):
         k_t, k_n = jax.random.split(key)
-        t = jax.random.randint(k_t, (x0.shape[0],), 0, model.timesteps)  # (B,)
+        t = jax.random.randint(k_t, (x0.shape[0],), 0, self.timesteps)  # (B,)
         return t, jax.random.normal(k_n, x0.shape, x0.dtype)
 
     def loss_fn(self, model, batch, rngs):
         x0 = to_signed(batch["input"])  # (B, H, W, C) in [-1, 1]
         key = rngs.noise()
-        t, noise = self._draw(model, x0, key)
+        t, noise = self._draw(x0, key)
         labels = None
         if model.conditional:
-            drop = jax.random.bernoulli(jax.random.fold_in(key, 7), model.label_dropout, t.shape)
+            dropout = self.settings.label_dropout
+            drop = jax.random.bernoulli(jax.random.fold_in(key, 7), dropout, t.shape)
             labels = jnp.where(drop, model.num_classes, batch["label"])  # (B,)
         return self.noise_loss(model, x0, t, noise, labels).mean(), {}
 
@@ -70,7 +78,7 @@ class DiffusionTask(ImageGenerativeTask):
         """The noise loss per test image at one random t (fixed per batch index), with the
         true label for conditional models."""
         x0 = to_signed(batch["input"])
-        t, noise = self._draw(model, x0, rngs.noise())
+        t, noise = self._draw(x0, rngs.noise())
         labels = batch["label"] if model.conditional else None
         loss = self.noise_loss(model, x0, t, noise, labels)
         return masked_sums({"loss": loss}, batch["mask"])
@@ -97,12 +105,12 @@ class DiffusionTask(ImageGenerativeTask):
         images, clipped to [0, 1]). `clip` clips the implied x0 to [-1, 1] at every step.
         Options left None take the run's defaults (`model.sampler`, `model.sample_steps`,
         `model.eta`, `model.guidance`)."""
-        d = dict(model.sample_defaults)
-        sampler = d["sampler"] if sampler is None else sampler
-        steps = d["steps"] if steps is None else steps
-        eta = d["eta"] if eta is None else eta
-        guidance = d["guidance"] if guidance is None else guidance
-        schedule = schedule_of(model)
+        d = self.settings
+        sampler = d.sampler if sampler is None else sampler
+        steps = d.sample_steps if steps is None else steps
+        eta = d.eta if eta is None else eta
+        guidance = d.guidance if guidance is None else guidance
+        schedule = self.schedule
         k_init, k_steps = jax.random.split(key)
         x_T = jax.random.normal(k_init, (n, *model.image_shape))  # (n, H, W, C)
 
@@ -146,10 +154,10 @@ class DiffusionTask(ImageGenerativeTask):
         super().sample_options({k: v for k, v in given.items() if k not in self.option_names})
         out: dict = {}
         if "sampler" in given:
-            if given["sampler"] not in SAMPLERS:
+            if given["sampler"] not in diffusion.SAMPLERS:
                 raise DljaxError(
                     f"--sampler={given['sampler']!r} tidak dikenal; pilih salah satu: "
-                    f"{', '.join(SAMPLERS)}."
+                    f"{', '.join(diffusion.SAMPLERS)}."
                 )
             out["sampler"] = str(given["sampler"])
         if "steps" in given:
@@ -171,14 +179,6 @@ class DiffusionTask(ImageGenerativeTask):
         if given.get("trajectory"):
             out["trajectory"] = True
         return out
-
-    def sample_request(self, dataset, n: int, label: int | None) -> dict:
-        if label is not None:
-            raise DljaxError(
-                "--label hanya untuk model difusi bersyarat (ddpm_cond); run ini tidak "
-                "bersyarat. Hapus --label, atau latih `dljax train ddpm_cond`."
-            )
-        return {}
 
     def snapshot_options(self, dataset) -> dict:
         request = self.sample_request(dataset, 64, None)

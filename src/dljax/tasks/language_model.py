@@ -5,7 +5,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from dljax.train.tasks.base import Task, cross_entropy
+from dljax.formatting import format_float
+from dljax.tasks.base import Task, cross_entropy
 
 
 class LanguageModelTask(Task):
@@ -55,8 +56,6 @@ class LanguageModelTask(Task):
         return model.generate(prompts, length, key, temperature=temperature, top_k=top_k)
 
     def headline(self, summary: dict) -> list[str]:
-        from dljax.formatting import format_float
-
         parts = []
         if "test_loss" in summary:
             parts.append(f"loss uji {format_float(summary['test_loss'], 3)} nats/token")

@@ -1,7 +1,7 @@
-"""The training engine: tasks, jitted steps, the loop, checkpoints and export."""
+"""The training engine: state, optimizers, the one training step, feeds, evaluation,
+parallelism, sampling, export, and the loop (`Trainer.fit`), which writes no files."""
 
-from dljax.train.loop import Trainer, TrainResult, train
-from dljax.train.run_dir import RunDir
-from dljax.train.tasks import ClassificationTask, Task
+from dljax.train.loop import Hook, Trainer, TrainResult
+from dljax.train.progress import ProgressBar
 
-__all__ = ["ClassificationTask", "RunDir", "Task", "TrainResult", "Trainer", "train"]
+__all__ = ["Hook", "ProgressBar", "TrainResult", "Trainer"]

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from dljax.data.pipeline import grain_batches
-from dljax.train.metrics import eval_means
+from dljax.train.accumulate import eval_means
 from dljax.train.state import TrainState, inference_params
 
 EVAL_BATCH = 512
@@ -36,7 +36,9 @@ class Evaluator:
 
     def __init__(self, test_source, fns, parallel, eval_key):
         self.test, self.fns, self.parallel, self.eval_key = test_source, fns, parallel, eval_key
-        self.batch = parallel.num_devices * math.ceil(EVAL_BATCH / parallel.num_devices)
+        # at most EVAL_BATCH examples, never more than the test set needs (padding costs compute)
+        wanted = min(EVAL_BATCH, max(1, len(test_source)))
+        self.batch = parallel.num_devices * math.ceil(wanted / parallel.num_devices)
         self._cached = None
 
     def batches(self):

@@ -1,37 +1,63 @@
-"""The training loop. Data flows one way: source -> pipeline -> task/step -> loop -> run dir.
+"""The training loop: `Trainer` builds a run's parts from a `Config`; `Trainer.fit` trains.
 
-`Trainer` puts the parts together (each in its own module): `build` (model, optimizers,
-state, jitted steps), `feed` (one epoch of batches into the steps), `evaluate` (test-set
-metrics), `outputs` (samples, plots, weights) and `reload` (a run back from its directory).
-`Trainer.fit` is the loop itself.
+Data flows one way: source -> pipeline -> step -> loop. `Trainer.fit` runs the epochs: for
+each one the feed (`dljax.train.feed`) puts the epoch's batches through the jitted training
+step (`dljax.train.step.train_step`, which calls the task's pure loss), then the test set is
+evaluated and the epoch's record is handed to the hooks. The engine writes no files: run
+directories, checkpoints, sample grids and quality numbers are hooks of the layers above
+(`dljax.runs`, `dljax.quality`); the progress bar is `dljax.train.progress.ProgressBar`.
+
+A hook is any object with some of these methods (see `Hook`), called in the order given:
+`on_fit_start(trainer, start_epoch)`, `on_chunk(trainer, steps, acc)` (once per dispatch
+chunk, with the on-device metric sums), `on_epoch_end(trainer, record)`,
+`on_fit_end(trainer, summary)` (may add to the summary) and `close()` (always, last).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import jax
 from flax import nnx
-from tqdm import tqdm
 
 from dljax.config import Config
 from dljax.data import Dataset, load_dataset
 from dljax.data.pipeline import steps_per_epoch
-from dljax.errors import DljaxError, PeerLost, TrainingDiverged
-from dljax.models import get_spec
-from dljax.train.build import build, check_compatible
-from dljax.train.checkpoint import Checkpointer
+from dljax.errors import DljaxError, TrainingDiverged
+from dljax.recipes import MODELS, check_compatible
+from dljax.train.accumulate import first_bad_loss, init_acc, means
+from dljax.train.build import build
 from dljax.train.evaluate import Evaluator
 from dljax.train.feed import DeviceFeed, StreamFeed, choose_dispatch, choose_pipeline
-from dljax.train.metrics import first_bad_loss, init_acc, means
-from dljax.train.outputs import Snapshots, write_final
-from dljax.train.parallel import DataParallel, peer_lost_message
-from dljax.train.run_dir import RunDir
+from dljax.train.parallel import DataParallel, peer_lost
+from dljax.train.progress import ProgressBar
 from dljax.train.sampling import sample
 from dljax.train.state import TrainState, inference_params
-from dljax.train.tasks import get_task
+
+
+class Hook:
+    """Something that follows a `fit`; every method is optional (these do nothing)."""
+
+    def on_fit_start(self, trainer: Trainer, start_epoch: int) -> None: ...
+
+    def on_chunk(self, trainer: Trainer, steps: int, acc) -> None: ...
+
+    def on_epoch_end(self, trainer: Trainer, record: dict) -> None: ...
+
+    def on_fit_end(self, trainer: Trainer, summary: dict) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class EpochCallback(Hook):
+    """`fn(epoch, record)` after each epoch, as a hook."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def on_epoch_end(self, trainer: Trainer, record: dict) -> None:
+        self.fn(record["epoch"], record)
 
 
 @dataclass
@@ -47,17 +73,17 @@ class TrainResult:
 
 
 class Trainer:
-    """A run's parts, built from a `Config`; `fit` trains them."""
+    """A run's parts, built from a `Config`: recipe, task, dataset, state and jitted steps."""
 
     def __init__(
         self, config: Config, dataset: Dataset | None = None, parallel: DataParallel | None = None
     ):
         config.validate()
         self.config = config
-        self.spec = get_spec(config.model_name)
-        self.task = get_task(self.spec.task)
+        self.recipe = MODELS[config.model_name]
+        self.task = self.recipe.make_task(config)
         self.dataset = dataset if dataset is not None else load_dataset(config.data)
-        check_compatible(config, self.spec, self.task, self.dataset)
+        check_compatible(config, self.recipe, self.task, self.dataset)
         self.parallel = (parallel or DataParallel.create()).with_mode(config.train.parallel)
         batch_size = config.data.batch_size
         self.parallel.check_batch_size(batch_size)
@@ -70,12 +96,12 @@ class Trainer:
             )
         self.total_steps = config.train.epochs * self.steps_per_epoch
         self.built = build(
-            config, self.spec, self.task, self.dataset, self.parallel, self.total_steps
+            config, self.recipe, self.task, self.dataset.info, self.parallel, self.total_steps
         )
         self.state, self.fns = self.built.state, self.built.fns
         self.num_params = self.built.num_params
         self.pipeline = choose_pipeline(config.data.pipeline, self.dataset.train)
-        self.dispatch = choose_dispatch(config.train.dispatch, self.spec.scan_on_cpu)
+        self.dispatch = choose_dispatch(config.train.dispatch, self.recipe.scan_on_cpu)
         if self.pipeline == "device":
             self.feed = DeviceFeed(
                 config, self.dataset, self.fns, self.parallel, self.built.data_key,
@@ -100,106 +126,70 @@ class Trainer:
         """`n` samples from the task's `sample` protocol, in one compiled call (numpy)."""
         return sample(self, n, seed=seed, **options)
 
-    def fit(self, run_dir=None, *, resume=False, progress=True, on_epoch_end=None) -> TrainResult:
-        """Train for `config.train.epochs` epochs; with `resume`, continue from the last
-        checkpoint in `run_dir`. `on_epoch_end(epoch, record)` is called after each epoch."""
-        cfg = self.config
-        is_main = jax.process_index() == 0
-        ckpt = Checkpointer(run_dir.checkpoints, cfg.train.keep_checkpoints) if run_dir else None
-        snapshots = Snapshots(self, run_dir, write=is_main)  # every process samples
-        history, start_epoch = self._resume(run_dir, ckpt, is_main) if resume else ([], 0)
+    def fit(
+        self,
+        hooks=(),
+        *,
+        progress: bool = False,
+        on_epoch_end=None,
+        start_epoch: int = 0,
+        history: list[dict] | None = None,
+    ) -> TrainResult:
+        """Train from `start_epoch` to `config.train.epochs` and return a `TrainResult`.
+
+        `hooks` follow the run (see the module docstring); `progress` adds the progress bar
+        and `on_epoch_end(epoch, record)` a function called after each epoch (both are hooks
+        too). `history` holds the records of the epochs already done (a resumed run).
+        """
+        hooks = list(hooks)
+        if on_epoch_end is not None:
+            hooks.append(EpochCallback(on_epoch_end))
+        if progress and jax.process_index() == 0:  # one bar, on the main process
+            hooks.insert(0, ProgressBar())
+        history = list(history or [])
         elapsed0 = history[-1]["time_s"] if history else 0.0
-        bar = self._progress_bar(start_epoch) if progress and is_main else None
-
-        def show(steps, acc):  # the host reads the metric sums once per dispatch chunk
-            if bar is not None:
-                bar.update(steps)
-                bar.set_postfix(_short(means(jax.device_get(acc))), refresh=False)
-
         t0 = time.perf_counter()
         try:
-            for epoch in range(start_epoch, cfg.train.epochs):
-                acc = self.parallel.put_global(
-                    init_acc(self.task.metrics), self.parallel.replicated
-                )
-                self.state, acc = self.feed.epoch(self.state, acc, epoch, show)
-                acc_host = jax.device_get(acc)
-                if int(acc_host["bad_step"]) >= 0:
-                    raise TrainingDiverged(
-                        int(acc_host["bad_step"]) + 1, epoch + 1, first_bad_loss(acc_host)
-                    )
-                step = (epoch + 1) * self.steps_per_epoch
-                record = {"epoch": epoch + 1, "step": step, **means(acc_host), **self.evaluate()}
-                record.update(self._lr(step - 1))
+            for hook in hooks:
+                _call(hook, "on_fit_start", self, start_epoch)
+            for epoch in range(start_epoch, self.config.train.epochs):
+                record = self._epoch(epoch, hooks)
                 record["time_s"] = round(elapsed0 + time.perf_counter() - t0, 3)
-                record.update(self.task.derived(record))
                 history.append(record)
-                last = epoch + 1 == cfg.train.epochs
-                snapshots.write(epoch + 1, last)
-                if bar is not None:
-                    bar.set_postfix({"epoch": f"{epoch + 1}/{cfg.train.epochs}", **_short(record)})
-                if run_dir is not None:
-                    if is_main:
-                        run_dir.append_history(record)
-                    if last or (epoch + 1) % cfg.train.checkpoint_every == 0:
-                        meta = {"epoch": epoch + 1, "step": step}
-                        ckpt.save(self.state, {**meta, "data_position": {"epoch": epoch + 1}})
-                if on_epoch_end is not None:
-                    on_epoch_end(epoch + 1, record)
+                for hook in hooks:
+                    _call(hook, "on_epoch_end", self, record)
+            summary = self.summary(history)
+            for hook in hooks:
+                _call(hook, "on_fit_end", self, summary)
         except jax.errors.JaxRuntimeError as err:
-            if jax.process_count() == 1:
+            lost = peer_lost(err)  # multi-process: a collective lost its peer
+            if lost is None:
                 raise
-            raise PeerLost(peer_lost_message(err)) from err  # a collective lost its peer
+            raise lost from err
         finally:
-            if bar is not None:
-                bar.close()
-            if ckpt is not None:
-                ckpt.close()
-
-        summary = {**self.summary(history), **self.task.final_metrics(self)}
-        snapshots.finish()
-        if run_dir is not None:
-            weights = self.parallel.gather((inference_params(self.state), self.state.rest))
-            if is_main:  # the weights are gathered by all processes, written by one
-                write_final(self, run_dir, history, summary, weights)
+            for hook in hooks:  # `close` always, last (also after a failure)
+                _call(hook, "close")
         return TrainResult(self.state, summary, history, self)
 
-    def _resume(self, run_dir: RunDir, ckpt: Checkpointer, is_main: bool):
-        """(history so far, first epoch to run) after restoring the newest readable checkpoint.
+    def _epoch(self, epoch: int, hooks) -> dict:
+        """One epoch of training steps, then the test set: the epoch's record."""
+        acc = self.parallel.put_global(init_acc(self.task.metrics), self.parallel.replicated)
 
-        Without a checkpoint the run starts again from epoch 0 and its history is cleared; an
-        unreadable newest checkpoint is set aside (kept in checkpoints_rusak/) for an older one.
-        """
-        from dljax.train.reload import warn
+        def show(steps, acc):  # once per dispatch chunk
+            for hook in hooks:
+                _call(hook, "on_chunk", self, steps, acc)
 
-        if ckpt is None or ckpt.latest_step() is None:
-            if is_main and run_dir is not None:
-                warn(f"{run_dir.path} belum punya checkpoint; pelatihan dimulai dari epoch 0.")
-                run_dir.write_history([])
-            return [], 0
-        self.state, meta = ckpt.restore(self.state)
-        start_epoch = int(meta["epoch"])
-        if ckpt.skipped and is_main:
-            moved = ckpt.set_aside(ckpt.skipped, run_dir.path / "checkpoints_rusak")
-            warn(
-                f"checkpoint langkah {', '.join(map(str, ckpt.skipped))} tidak bisa dibaca "
-                f"(rusak) dan dipindahkan ke {moved[0].parent if moved else '-'}; "
-                f"dilanjutkan dari checkpoint epoch {start_epoch}."
+        self.state, acc = self.feed.epoch(self.state, acc, epoch, show)
+        acc_host = jax.device_get(acc)
+        if int(acc_host["bad_step"]) >= 0:
+            raise TrainingDiverged(
+                int(acc_host["bad_step"]) + 1, epoch + 1, first_bad_loss(acc_host)
             )
-        by_epoch = {r["epoch"]: r for r in run_dir.read_history() if r["epoch"] <= start_epoch}
-        history = [by_epoch[e] for e in sorted(by_epoch)]  # one record per epoch
-        if is_main:
-            run_dir.write_history(history)
-        return history, start_epoch
-
-    def _progress_bar(self, start_epoch: int):
-        return tqdm(
-            total=self.total_steps,
-            initial=start_epoch * self.steps_per_epoch,
-            desc=f"{self.config.model_name}/{self.config.data.name}",
-            unit=" langkah",
-            dynamic_ncols=True,
-        )
+        step = (epoch + 1) * self.steps_per_epoch
+        record = {"epoch": epoch + 1, "step": step, **means(acc_host), **self.evaluate()}
+        record.update(self._lr(step - 1))
+        record.update(self.task.derived(record))
+        return record
 
     def _lr(self, step: int) -> dict[str, float]:
         """The learning rate(s) at `step`: `lr`, or `lr_<part>` for several optimizers."""
@@ -227,117 +217,8 @@ class Trainer:
             "wall_time_s": last.get("time_s", 0.0),
         }
 
-    @classmethod
-    def from_run(cls, run_dir: RunDir) -> Trainer:
-        """Rebuild the trainer of a run and restore its latest checkpoint."""
-        from dljax.train.reload import load_run
 
-        return load_run(run_dir)
-
-
-_SHORT_NAMES = {
-    "train_loss": "loss",
-    "train_accuracy": "akurasi",
-    "test_accuracy": "akurasi_uji",
-    "train_d_loss": "loss_D",
-    "train_g_loss": "loss_G",
-}
-
-
-def _short(record: dict) -> dict[str, str]:
-    """Progress-bar fields: training loss/accuracy, and test accuracy once known."""
-    return {short: f"{record[k]:.4f}" for k, short in _SHORT_NAMES.items() if k in record}
-
-
-def train(
-    config: Config,
-    out: Path | str | None = None,
-    *,
-    resume: bool = False,
-    dataset: Dataset | None = None,
-    progress: bool = True,
-    on_epoch_end=None,
-    on_start=None,
-    parallel: DataParallel | None = None,
-) -> TrainResult:
-    """Train `config`; with `out`, write a run directory there (and resume from it).
-
-    The dataset is loaded and everything is validated before the directory is created, so
-    bad input never leaves a half-written run behind. `on_start(trainer, run_dir)` is called
-    just before the first step (the CLI prints its banner there).
-    """
-    trainer = Trainer(config, dataset=dataset, parallel=parallel)
-    if out is None:
-        if on_start is not None:
-            on_start(trainer, None)
-        return trainer.fit(None, resume=resume, progress=progress, on_epoch_end=on_epoch_end)
-    run_dir = RunDir(out)
-    resume = resume and run_dir.is_run()
-    if resume:
-        run_dir.check_resumable()
-    else:
-        run_dir.check_new()
-    is_main = jax.process_index() == 0  # process 0 owns the directory's files and lock
-    _barrier("checked")  # every process has looked at --out before process 0 writes there
-    created = run_dir.create() if is_main else False
-    if is_main:
-        run_dir.lock()
-    try:
-        if is_main:
-            _prepare(run_dir, trainer, config, resume)
-        _barrier("prepared")
-        if on_start is not None:
-            on_start(trainer, run_dir)
-        result = trainer.fit(run_dir, resume=resume, progress=progress, on_epoch_end=on_epoch_end)
-    except KeyboardInterrupt:
-        if is_main:
-            run_dir.write_status("interrupted")
-        raise
-    except BaseException as err:
-        if is_main:
-            if not resume and not _has_checkpoint(run_dir):
-                run_dir.discard(created)  # nothing worth keeping: the retry may reuse --out
-            else:
-                run_dir.write_status("failed", error=f"{type(err).__name__}: {err}"[:1000])
-        raise
-    else:
-        if is_main:
-            run_dir.write_status("finished", epochs=config.train.epochs)
-        return result
-    finally:
-        run_dir.unlock()
-
-
-def _barrier(name: str) -> None:
-    """Wait for every process (multi-process training only)."""
-    if jax.process_count() > 1:
-        from jax.experimental import multihost_utils
-
-        multihost_utils.sync_global_devices(f"dljax:{name}")
-
-
-def _has_checkpoint(run_dir: RunDir) -> bool:
-    folder = run_dir.checkpoints
-    return folder.is_dir() and any(p.name.isdigit() for p in folder.iterdir())
-
-
-def _prepare(run_dir: RunDir, trainer: Trainer, config: Config, resume: bool) -> None:
-    """Write config.json, data.json and the `running` status (process 0, holding the lock)."""
-    from dljax.train.reload import check_data, data_fingerprint
-
-    fingerprint = data_fingerprint(trainer.dataset)
-    if not resume:
-        run_dir.write_config(config.to_dict())
-        run_dir.write_data(fingerprint)
-        run_dir.write_status("running", epochs=config.train.epochs)
-        return
-    saved = run_dir.read_data()
-    if saved is None:
-        run_dir.write_data(fingerprint)  # a run from before data.json existed
-    else:
-        check_data(run_dir, trainer.dataset, saved)
-    before = run_dir.read_config().get("train", {}).get("epochs")
-    if before != config.train.epochs:
-        run_dir.record_resume({"train.epochs": [before, config.train.epochs]})
-        run_dir.write_config(config.to_dict())
-    run_dir.write_status("running", epochs=config.train.epochs)
+def _call(hook, name: str, *args) -> None:
+    method = getattr(hook, name, None)
+    if method is not None:
+        method(*args)

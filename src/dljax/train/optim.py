@@ -1,21 +1,24 @@
 """Optimizers and learning-rate schedules from a `TrainConfig`.
 
-A task trains its model with one or several optimizers. Each `OptimizerPart` selects the
-parameters whose path matches its filter (e.g. everything under `generator`) and may override
-fields of the run's `TrainConfig` (its own `lr`, `beta1`, ...); `Optimizers` builds one optax
+A task trains its model in one or several phases (`dljax.tasks.Phase`). Each phase names an
+optimizer part: the parameters its filter selects (e.g. everything under `generator`) and
+overrides of the run's `TrainConfig` (its own `lr`, ...); `Optimizers` builds one optax
 transformation per part and keeps their states side by side in `TrainState.opt_state`.
+
+Weight decay: `adamw` applies decoupled weight decay (`TrainConfig.decay`); `adam` and `sgd`
+take none, and a `train.weight_decay` given with them is refused by the config.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from typing import Any
 
 import optax
 from flax import nnx
 
 from dljax.config import TrainConfig
+from dljax.tasks import ALL, Phase
 
 
 def make_schedule(cfg: TrainConfig, total_steps: int) -> optax.Schedule:
@@ -34,7 +37,7 @@ def make_optimizer(
 ) -> tuple[optax.GradientTransformation, optax.Schedule]:
     schedule = make_schedule(cfg, total_steps)
     if cfg.optimizer == "adamw":
-        tx = optax.adamw(schedule, b1=cfg.beta1, weight_decay=cfg.weight_decay)
+        tx = optax.adamw(schedule, b1=cfg.beta1, weight_decay=cfg.decay)
     elif cfg.optimizer == "adam":
         tx = optax.adam(schedule, b1=cfg.beta1)
     else:
@@ -44,31 +47,21 @@ def make_optimizer(
     return tx, schedule
 
 
-ALL = ...  # the filter that selects every parameter
-
-
-@dataclass(frozen=True)
-class OptimizerPart:
-    """One optimizer over the parameters whose path matches `filter` (an nnx filter such as
-    `nnx.PathContains("generator")`); `overrides` replace fields of the run's TrainConfig."""
-
-    filter: Any = ALL
-    overrides: dict[str, Any] = field(default_factory=dict)
-
-
 class Optimizers:
     """One optax transformation and schedule per named part of a model's parameters."""
 
-    def __init__(self, cfg: TrainConfig, parts: dict[str, OptimizerPart], total_steps: int):
-        if not parts:
-            raise ValueError("a task needs at least one optimizer part")
-        self.parts = parts
-        self.configs = {n: dataclasses.replace(cfg, **p.overrides) for n, p in parts.items()}
+    def __init__(self, cfg: TrainConfig, phases: tuple[Phase, ...], total_steps: int):
+        if not phases:
+            raise ValueError("a task needs at least one phase")
+        self.parts = {p.part: p for p in phases}
+        if len(self.parts) != len(phases):
+            raise ValueError(f"two phases share an optimizer part: {[p.part for p in phases]}")
+        self.configs = {n: dataclasses.replace(cfg, **p.train) for n, p in self.parts.items()}
         built = {n: make_optimizer(c, total_steps) for n, c in self.configs.items()}
         self.txs = {n: tx for n, (tx, _) in built.items()}
         self.schedules = {n: s for n, (_, s) in built.items()}
-        # train.dtype: what `steps.update_part` computes in (parameters stay float32)
-        self.compute_dtype = getattr(cfg, "dtype", "float32")
+        # train.dtype: what `step.update_part` computes in (parameters stay float32)
+        self.compute_dtype = cfg.dtype
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -76,7 +69,7 @@ class Optimizers:
 
     def split(self, tree: nnx.State, name: str) -> tuple[nnx.State, nnx.State]:
         """(the variables of part `name`, all the others) of a params or rest State."""
-        selector = self.parts[name].filter
+        selector = self.parts[name].params
         if selector is ALL:
             return tree, nnx.State({})
         own, others = nnx.split_state(tree, selector, ...)

@@ -27,7 +27,7 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from dljax.errors import DljaxError
+from dljax.errors import DljaxError, PeerLost
 from dljax.multihost import ENV_VARS, distributed_wanted
 
 DATA_AXIS = "data"
@@ -94,9 +94,12 @@ def initialize_distributed(auto: bool = False) -> bool:
     return True
 
 
-def peer_lost_message(err: BaseException) -> str:
-    """The Indonesian message for a collective that failed because a process went away."""
-    return (
+def peer_lost(err: BaseException) -> PeerLost | None:
+    """The Indonesian `PeerLost` for a JAX runtime error of a multi-process run (a collective
+    failed because a process went away), or None for a single process."""
+    if jax.process_count() == 1 or type(err).__name__ != "JaxRuntimeError":
+        return None
+    return PeerLost(
         f"Pelatihan terdistribusi terputus: proses lain berhenti atau tidak bisa dihubungi "
         f"(proses ini {jax.process_index()} dari {jax.process_count()}; "
         f"{type(err).__name__}: {str(err)[:160]}). Semua proses dihentikan. Periksa log "

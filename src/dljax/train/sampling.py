@@ -8,16 +8,52 @@ integer, string and boolean options (lengths, top-k) are static, floats and arra
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 import jax
 import numpy as np
 from flax import nnx
 
+from dljax.config import MAX_SEED
 from dljax.errors import DljaxError
 from dljax.train.state import inference_params
 
 _STATIC = (int, bool, str, type(None))
+MAX_SAMPLE_LENGTH = 100_000  # characters per `dljax sample` call
+MAX_SAMPLE_N = 4096  # images per `dljax sample` call
+
+
+def check_sample_args(*, n=None, length=None, temperature=None, top_k=None, seed=None) -> None:
+    """Refuse, in Indonesian (naming the `dljax sample` flag), a sampling argument out of
+    range; arguments left None are not checked."""
+    checks = [
+        (
+            n,
+            lambda v: 1 <= v <= MAX_SAMPLE_N,
+            f"--n={n} harus dalam 1..{MAX_SAMPLE_N} (mis. --n 64).",
+        ),
+        (
+            length,
+            lambda v: 1 <= v <= MAX_SAMPLE_LENGTH,
+            f"--length={length} harus dalam 1..{MAX_SAMPLE_LENGTH} (mis. --length 500).",
+        ),
+        (
+            temperature,
+            lambda v: math.isfinite(v) and 0 <= v <= 100,
+            f"--temperature={temperature} harus bilangan berhingga dalam 0..100 "
+            "(0 = selalu karakter paling mungkin, mis. --temperature 0.8).",
+        ),
+        (top_k, lambda v: v >= 0, f"--top-k={top_k} harus >= 0 (0 = semua karakter)."),
+        (
+            seed,
+            lambda v: 0 <= v <= MAX_SEED,
+            f"--seed={seed} harus dalam 0..{MAX_SEED} (mis. --seed 0).",
+        ),
+    ]
+    for value, ok, message in checks:
+        if value is not None and not ok(value):
+            raise DljaxError(message)
 
 
 @partial(jax.jit, static_argnums=(0, 1, 5, 6))
@@ -55,12 +91,7 @@ def sample_tokens(
     seed: int = 0,
 ) -> np.ndarray:
     """`length` token ids (np.int32) sampled after `prompt_ids` (T,) with the trainer's state."""
-    if length < 1:
-        raise DljaxError(f"--length={length} harus >= 1.")
-    if temperature < 0:
-        raise DljaxError(f"--temperature={temperature} harus >= 0 (0 = selalu paling mungkin).")
-    if top_k < 0:
-        raise DljaxError(f"--top-k={top_k} harus >= 0 (0 = semua karakter).")
+    check_sample_args(length=length, temperature=temperature, top_k=top_k, seed=seed)
     if len(prompt_ids) == 0:
         raise DljaxError('--prompt tidak boleh kosong, mis. --prompt "Aku".')
     out = sample(

@@ -1,0 +1,5 @@
+import sys
+
+from dljax.cli import main
+
+sys.exit(main())
