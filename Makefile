@@ -15,11 +15,19 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 demo: $(STAMP)
 	$(BIN)/dljax train mlp
 
+# JAX's persistent compilation cache under build/ (never in the user's home): the test
+# processes, the `dljax` subprocesses they start and the lesson kernels inherit it, so a
+# function compiled once is loaded, not compiled again, by the next process.
+JAX_CACHE ?= $(CURDIR)/build/jax-cache
+JAX_CACHE_ENV = JAX_COMPILATION_CACHE_DIR=$(JAX_CACHE) JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 \
+	JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0
+
 # Two pytest workers (pytest-xdist); tests/conftest.py keeps each test file on one worker and
 # the lesson runs with the site build on one worker, so every lesson still executes once.
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+	mkdir -p $(JAX_CACHE)
+	$(JAX_CACHE_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The site, from full-mode lesson executions (what students run; each lesson page says its
 # mode, seconds and machine). `make docs-fast` (or DLJAX_FAST=1 make docs) builds it from FAST
@@ -65,4 +73,4 @@ lock: | $(BIN)/python
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v -E '^torch(==| @ )' | grep -v ' @ ' > constraints.txt
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache docs/_build
+	rm -rf $(VENV) runs .pytest_cache docs/_build build

@@ -55,3 +55,24 @@ def test_make_test_groups_files_and_keeps_lessons_with_the_site():
     assert engine == group("tests/train/test_engine.py::test_b[2]")
     others = {group("tests/test_cli.py::test_a"), group("tests/lessons/test_exercises_mlp.py::t")}
     assert len({lessons, engine, *others}) == 4
+
+
+def test_make_test_shares_a_compilation_cache_under_build(tmp_path):
+    """`make test` points JAX's persistent compilation cache at build/jax-cache, and a
+    process started with that environment (a CLI subprocess, a lesson kernel) writes to it."""
+    import os
+    import subprocess
+    import sys
+
+    makefile = (ROOT / "Makefile").read_text()
+    assert "JAX_CACHE ?= $(CURDIR)/build/jax-cache" in makefile
+    assert "$(JAX_CACHE_ENV) $(BIN)/python -m pytest" in makefile
+    env = {
+        **os.environ,
+        "JAX_COMPILATION_CACHE_DIR": str(tmp_path / "cache"),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+    }
+    code = "import jax, jax.numpy as jnp; jax.jit(lambda x: jnp.sin(x) * 3)(jnp.ones(7))"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    assert any((tmp_path / "cache").iterdir()), "nothing was written to the cache"
