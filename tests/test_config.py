@@ -127,3 +127,10 @@ def test_saved_config_of_an_adam_run_from_before_optional_weight_decay_is_readab
     again = config_from_dict(raw, type(config.model))
     again.validate()
     assert again.train.weight_decay is None and again == config
+
+
+def test_gan_r1_and_vae_beta_must_not_be_negative():
+    with pytest.raises(DljaxError, match="model.r1=-1"):
+        build_config("gan", "default", {"model.r1": "-1"}).validate()
+    with pytest.raises(DljaxError, match="model.beta=-0.5"):
+        build_config("vae", "default", {"model.beta": "-0.5"}).validate()

@@ -308,3 +308,58 @@ def test_resized_runs_are_scored_in_their_own_resolution(tiny_reference, digits)
     assert same["fd"] < 0.25 * same["fd_baseline"]
     assert same["fd"] < 0.5 * native["fd"]
     assert same["recall"] > native["recall"]
+
+
+# ----------------------------------------------------------------------------- second space
+def test_second_space_fd_is_zero_for_identical_sets_and_beats_chance(digits):
+    from dljax.quality import MLPFeatures, frechet_distance, gaussian_stats
+
+    space = MLPFeatures.fit(digits)
+    assert space.accuracy > 0.9  # a real classifier, not a random projection
+    test = digits.test.arrays["input"]
+    feats = space.features(test)
+    assert feats.shape == (len(test), 128) and np.all(feats >= 0)  # ReLU: nonlinear
+    stats = gaussian_stats(feats)
+    assert frechet_distance(*stats, *stats) == 0.0
+    # 16x16 images are resized to the space's 8x8 input, like the reference classifier
+    big = np.repeat(np.repeat(test[:10], 2, axis=1), 2, axis=2)
+    assert space.features(big).shape == (10, 128)
+
+
+def test_second_space_fd_of_a_shifted_gaussian_has_its_hand_value():
+    """With identity weights and inputs kept positive, the features are the pixels, so the FD
+    of N(m, I) against N(m + d, I) is |d|^2 (here 4 * 0.25 = 1)."""
+    from dljax.quality import MLPFeatures, frechet_distance, gaussian_stats
+
+    space = MLPFeatures(np.eye(4), np.zeros(4), (2, 2, 1), accuracy=1.0)
+    rng = np.random.default_rng(0)
+    a = 10.0 + rng.standard_normal((200_000, 2, 2, 1))
+    b = a + 0.5
+    fd = frechet_distance(*gaussian_stats(space.features(a)), *gaussian_stats(space.features(b)))
+    np.testing.assert_allclose(fd, 1.0, rtol=1e-6)
+
+
+def test_per_class_recall_of_a_collapsed_class_is_zero():
+    """Class 0's fakes are one point repeated (radius 0: covers no real example); class 1's
+    fakes are the real examples themselves (recall 1)."""
+    from dljax.quality import per_class_recall
+
+    rng = np.random.default_rng(0)
+    real = rng.standard_normal((40, 3))
+    labels = np.repeat([0, 1], 20)
+    fake = np.concatenate([np.full((20, 3), 5.0), real[20:]])
+    by_class = per_class_recall(real, labels, fake, labels, k=3)
+    assert by_class == {0: 0.0, 1: 1.0}
+
+
+def test_quality_report_includes_the_second_space_and_per_class_recall(tiny_reference, digits):
+    from dljax.quality import quality_report, second_space
+
+    ref, _, _ = tiny_reference
+    images = digits.test.arrays["input"]
+    labels = digits.test.arrays["label"]
+    report = quality_report(ref, images, digits, labels=labels, second=second_space(digits))
+    assert report["fd_mlp"] < report["fd_mlp_baseline"]  # real images beat the Gaussian
+    assert report["fd_mlp_floor"] > 0 and report["fd_mlp"] < 1e-6  # the test set itself
+    assert report["recall_class_min"] == 1.0  # every class covers itself
+    assert report["recall_mlp"] == 1.0 and report["recall"] == 1.0

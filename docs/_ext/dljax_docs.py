@@ -819,7 +819,7 @@ LABELS = {
     "tokens_per_s": "token per detik",
     "chars_per_s": "karakter per detik",
     "fd": "FD (jarak Fréchet)",
-    "fd_floor": "lantai FD",
+    "fd_floor": "batas bawah FD",
     "fd_baseline": "baseline FD",
     "speedup": "percepatan (×)",
     "epochs": "epoch",

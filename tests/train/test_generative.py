@@ -174,3 +174,42 @@ def test_cli_trains_a_gan_and_writes_a_sample_grid(tmp_path):
     assert grid.size[0] > grid.size[1]  # 10 columns (one per class) by 2 rows
     bad = run("sample", "r", "--label", "12")
     assert bad.returncode == 2 and "--label=12" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_r1_penalty_of_a_linear_discriminator_is_its_squared_weight_norm():
+    """D(x) = w . flatten(x) + b has grad_x D = w for every image: E|grad|^2 = |w|^2."""
+    from dljax.tasks.gan import r1_penalty
+
+    class LinearD(nnx.Module):
+        def __init__(self):
+            self.lin = nnx.Linear(12, 1, rngs=nnx.Rngs(0))
+
+        def __call__(self, x, labels=None):
+            return self.lin(x.reshape(x.shape[0], -1))[:, 0]
+
+    d = LinearD()
+    x = jax.random.normal(jax.random.key(1), (5, 2, 2, 3))
+    expected = float(jnp.sum(d.lin.kernel[...] ** 2))
+    np.testing.assert_allclose(float(r1_penalty(d, x, None)), expected, rtol=1e-5)
+
+
+def test_r1_is_read_from_the_config_and_adds_to_the_discriminator_loss(tiny, digits):
+    plain = Trainer(tiny("gan"), dataset=digits)
+    with_r1 = Trainer(tiny("gan", model__r1="10"), dataset=digits)
+    assert plain.task.r1 == 0 and with_r1.task.r1 == 10
+    batch = {k: jnp.asarray(v[:32]) for k, v in digits.train.arrays.items()}
+    model = with_r1.model()
+    model.train()
+    rngs = task_rngs(jax.random.key(0))
+    d_plain, _ = plain.task.d_loss_fn(model, batch, rngs)
+    d_r1, _ = with_r1.task.d_loss_fn(model, batch, task_rngs(jax.random.key(0)))
+    assert float(d_r1) > float(d_plain)
+
+
+def test_vae_beta_weighs_the_kl_term_of_the_training_loss(tiny, digits):
+    trainer = Trainer(tiny("vae", model__beta="0.25"), dataset=digits)
+    assert trainer.task.beta == 0.25
+    model = trainer.model()
+    batch = {k: jnp.asarray(v[:16]) for k, v in digits.train.arrays.items()}
+    loss, aux = trainer.task.loss_fn(model, batch, task_rngs(jax.random.key(3)))
+    np.testing.assert_allclose(float(loss), float(aux["recon"] + 0.25 * aux["kl"]), rtol=1e-5)

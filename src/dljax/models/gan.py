@@ -66,12 +66,14 @@ class GANConfig:
     width: int = 16  # dcgan: base channels (G: 2*width -> width -> C; D: width -> 2*width)
     conditional: bool = False  # condition G and D on the class label
     label_embed: int = 16  # size of the label embedding (conditional only)
+    # R1 gradient penalty (Mescheder et al. 2018): gamma/2 E|grad_x D(x)|^2 on real images
+    r1: float = 0.0
 
     def validate(self) -> None:
         check_fields(
             self,
             choices={"variant": VARIANTS},
-            at_least={"latent": 1, "width": 1, "label_embed": 1},
+            at_least={"latent": 1, "width": 1, "label_embed": 1, "r1": 0},
             widths=("hidden",),
         )
         unused = {}

@@ -46,12 +46,14 @@ class VAEConfig:
     likelihood: str = "bernoulli"  # "bernoulli" (decoder logits) or "gaussian" (means)
     sigma: float = 0.1  # fixed decoder standard deviation of the gaussian likelihood
     channels: tuple[int, ...] = (32, 64)  # conv variant: one stride-2 conv per entry
+    # weight of the KL term in the training loss (beta-VAE, Higgins et al. 2017); 1 = ELBO
+    beta: float = 1.0
 
     def validate(self) -> None:
         check_fields(
             self,
             choices={"variant": VARIANTS, "likelihood": LIKELIHOODS},
-            at_least={"latent": 1},
+            at_least={"latent": 1, "beta": 0},
             widths=("hidden", "channels") if self.variant == "conv" else ("hidden",),
         )
         if not self.sigma > 0:

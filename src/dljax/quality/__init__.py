@@ -7,11 +7,18 @@ from dljax.quality.reference import (
     config_hash,
     reference_config,
 )
-from dljax.quality.report import QUALITY_SAMPLES, QualityHook, quality_report
-from dljax.quality.stats import frechet_distance, gaussian_stats, knn_precision_recall
+from dljax.quality.report import QUALITY_SAMPLES, QualityHook, quality_report, second_space
+from dljax.quality.second_space import MLPFeatures
+from dljax.quality.stats import (
+    frechet_distance,
+    gaussian_stats,
+    knn_precision_recall,
+    per_class_recall,
+)
 
 __all__ = [
     "QUALITY_SAMPLES",
+    "MLPFeatures",
     "REFERENCE_MODEL",
     "QualityHook",
     "ReferenceClassifier",
@@ -19,6 +26,8 @@ __all__ = [
     "frechet_distance",
     "gaussian_stats",
     "knn_precision_recall",
+    "per_class_recall",
     "quality_report",
     "reference_config",
+    "second_space",
 ]

@@ -25,7 +25,13 @@ from dljax.quality.reference import (
     images_digest,
     reference_config,
 )
-from dljax.quality.stats import frechet_distance, gaussian_stats, knn_precision_recall
+from dljax.quality.second_space import MLPFeatures
+from dljax.quality.stats import (
+    frechet_distance,
+    gaussian_stats,
+    knn_precision_recall,
+    per_class_recall,
+)
 
 QUALITY_SAMPLES = 1000  # generated images compared with the test set for FD/precision/recall
 MIN_TEST_IMAGES = 4  # precision/recall need more test images than their k = 3 neighbours
@@ -71,16 +77,60 @@ def _reference_stats(ref: ReferenceClassifier, dataset, n: int, seed: int) -> di
     return {**entry, "fd_baseline": cache[key_baseline]}
 
 
+_SECOND_SPACES: dict[tuple, MLPFeatures] = {}
+
+
+def second_space(dataset) -> MLPFeatures:
+    """The second feature space of `dataset` (trained once per process and dataset)."""
+    train = np.asarray(as_arrays(dataset.train)["input"])
+    key = (dataset.info.name, train.shape, float(train.sum()))
+    if key not in _SECOND_SPACES:
+        _SECOND_SPACES[key] = MLPFeatures.fit(dataset)
+    return _SECOND_SPACES[key]
+
+
+def _second_space_report(second, samples, dataset, n: int, seed: int) -> dict[str, float]:
+    """FD (with its own floor and baseline), precision and recall in the second space."""
+    cache = second.__dict__.setdefault("_stats_cache", {})
+    train_x = np.asarray(as_arrays(dataset.train)["input"])
+    test_x = np.asarray(as_arrays(dataset.test)["input"])
+    key = (dataset.info.name, train_x.shape, test_x.shape, n, seed)
+    if key not in cache:
+        test_feats = second.features(test_x)
+        test_stats = gaussian_stats(test_feats)
+        baseline = second.features(_gaussian_pixel_samples(train_x, n, seed))
+        cache[key] = {
+            "test_features": test_feats,
+            "test_stats": test_stats,
+            "fd_floor": frechet_distance(*gaussian_stats(second.features(train_x)), *test_stats),
+            "fd_baseline": frechet_distance(*gaussian_stats(baseline), *test_stats),
+        }
+    entry = cache[key]
+    feats = second.features(samples)
+    precision, recall = knn_precision_recall(entry["test_features"], feats[: len(test_x)], k=3)
+    return {
+        "fd_mlp": frechet_distance(*gaussian_stats(feats), *entry["test_stats"]),
+        "fd_mlp_floor": entry["fd_floor"],
+        "fd_mlp_baseline": entry["fd_baseline"],
+        "precision_mlp": precision,
+        "recall_mlp": recall,
+    }
+
+
 def quality_report(
-    ref: ReferenceClassifier, samples, dataset, *, labels=None, seed: int = 0
+    ref: ReferenceClassifier, samples, dataset, *, labels=None, seed: int = 0, second=None
 ) -> dict[str, float]:
     """Quality numbers of generated images (N, H, W, C) in [0, 1] against `dataset`'s test set.
 
     Returns `fd` (samples vs test set), `fd_floor` (train set vs test set), `fd_baseline`
     (N samples of a full-covariance Gaussian fitted to the training pixels vs test set),
-    `precision` and `recall` (k = 3, samples vs test set) and, when `labels` (N,) are the
-    conditioning labels, `label_accuracy` (reference prediction == label). The floor and
-    baseline are cached on `ref`, so repeated reports only compute the samples' features.
+    and `precision` and `recall` (k = 3) of the first N_test samples against the N_test test
+    images (sets of the same size: k-NN radii grow as a set gets sparser). When `labels` (N,)
+    are the conditioning labels: `label_accuracy` (reference prediction == label) and the
+    lowest and mean recall within one class (`recall_class_min`, `recall_class_mean`). With
+    `second` (a `second_space.MLPFeatures`), the same FD, floor, baseline, precision and
+    recall in that space (`fd_mlp`, ...). Floors and baselines are cached, so repeated
+    reports only compute the samples' features.
     """
     samples = np.asarray(samples, np.float32)
     if samples.ndim != 4 or len(samples) < 2:
@@ -91,7 +141,8 @@ def quality_report(
     n = len(samples)
     ref_stats = _reference_stats(ref, dataset, n, seed)
     feats, logits = ref._run(samples)  # (N, D), (N, K)
-    precision, recall = knn_precision_recall(ref_stats["test_features"], feats, k=3)
+    test_feats = ref_stats["test_features"]
+    precision, recall = knn_precision_recall(test_feats, feats[: len(test_feats)], k=3)
     report = {
         "fd": frechet_distance(*gaussian_stats(feats), *ref_stats["test_stats"]),
         "fd_floor": ref_stats["fd_floor"],
@@ -107,6 +158,13 @@ def quality_report(
                 "berikan satu label kondisi per sampel."
             )
         report["label_accuracy"] = float(np.mean(logits.argmax(axis=1) == labels))
+        test_labels = np.asarray(as_arrays(dataset.test)["label"])
+        by_class = per_class_recall(test_feats, test_labels, feats, labels, k=3)
+        if by_class:
+            report["recall_class_min"] = min(by_class.values())
+            report["recall_class_mean"] = float(np.mean(list(by_class.values())))
+    if second is not None:
+        report.update(_second_space_report(second, samples, dataset, n, seed))
     return report
 
 
@@ -150,5 +208,6 @@ class QualityHook:
             images,
             trainer.dataset,
             labels=None if labels is None else jax.device_get(labels),
+            second=second_space(dataset),
         )
         summary.update({k: float(v) for k, v in report.items()})

@@ -131,3 +131,20 @@ def knn_precision_recall(real, fake, k: int = 3) -> tuple[float, float]:
     precision = _inside_any_ball(fake, real, _knn_radii(real, k)).mean()
     recall = _inside_any_ball(real, fake, _knn_radii(fake, k)).mean()
     return float(precision), float(recall)
+
+
+def per_class_recall(real, real_labels, fake, fake_labels, k: int = 3) -> dict[int, float]:
+    """Recall (`knn_precision_recall`) within each class: the real examples of class c
+    (N_c, D) against the fakes generated for class c, at most N_c of them so that both sets
+    have similar sizes. A class whose fakes all collapse to one point covers only the real
+    examples inside that point's ball. Returns {class: recall}; classes with fewer than
+    k + 1 examples on either side are left out."""
+    real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
+    real_labels, fake_labels = np.asarray(real_labels), np.asarray(fake_labels)
+    out = {}
+    for c in np.unique(real_labels):
+        r = real[real_labels == c]
+        f = fake[fake_labels == c][: len(r)]
+        if min(len(r), len(f)) > k:
+            out[int(c)] = knn_precision_recall(r, f, k=k)[1]
+    return out

@@ -90,6 +90,8 @@ class VAETask(ImageGenerativeTask):
     (Bernoulli on grey values in [0, 1], or Gaussian with the model's fixed sigma) for one
     z ~ q(z | x), and `kl` = KL(q(z | x) || N(0, I)) in closed form. The loss is its mean over
     the batch; evaluation reports the test set's mean per image (not a mean of batch means).
+    With `model.beta` != 1 the training loss weighs the KL term by beta (a beta-VAE); the
+    reported neg_elbo stays recon + kl.
     """
 
     name = "vae"
@@ -105,9 +107,17 @@ class VAETask(ImageGenerativeTask):
             recon = per_image_sum(bce_with_logits(out, x))
         return recon, gaussian_kl(mean, logvar)
 
+    def __init__(self, beta: float = 1.0):
+        self.beta = beta  # weight of the KL term in the training loss (model.beta)
+
+    @classmethod
+    def from_config(cls, config) -> VAETask:
+        return cls(config.model.beta)
+
     def loss_fn(self, model, batch, rngs):
+        """recon + beta * kl per image, batch mean; beta = 1 is the negative ELBO."""
         recon, kl = self.terms(model, batch["input"], rngs.noise())
-        return (recon + kl).mean(), {"recon": recon.mean(), "kl": kl.mean()}
+        return (recon + self.beta * kl).mean(), {"recon": recon.mean(), "kl": kl.mean()}
 
     def eval_fn(self, model, batch, rngs):
         recon, kl = self.terms(model, batch["input"], rngs.noise())

@@ -13,6 +13,7 @@ phase only the generator's. Sampling runs the evaluation-mode model.
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 from flax import nnx
 
 from dljax.formatting import format_float
@@ -21,11 +22,32 @@ from dljax.tasks.images import ClassConditional, ImageGenerativeTask, to_signed,
 from dljax.tasks.losses import discriminator_loss, generator_loss
 
 
+def r1_penalty(discriminator, real: jax.Array, labels) -> jax.Array:
+    """E |grad_x D(x)|^2 over real images x (B, H, W, C) (Mescheder et al. 2018, "R1"): it
+    pushes the discriminator to be flat on the data, which keeps GAN training from
+    oscillating. The gradient is taken through a copy of D (its batch statistics from this
+    extra pass are discarded)."""
+    graphdef, state = nnx.split(discriminator)
+
+    def total_logit(x):
+        return nnx.merge(graphdef, state, copy=True)(x, labels).sum()
+
+    grad = jax.grad(total_logit)(real)  # (B, H, W, C)
+    return jnp.mean(jnp.sum(grad.reshape(grad.shape[0], -1) ** 2, axis=1))
+
+
 class GANTask(ImageGenerativeTask):
     """Non-saturating GAN; conditional when the model is (labels from the batch)."""
 
     name = "gan"
     metrics = ("loss", "d_loss", "g_loss", "d_real", "d_fake")
+
+    def __init__(self, r1: float = 0.0):
+        self.r1 = r1  # the R1 penalty's gamma (model.r1); 0 = none
+
+    @classmethod
+    def from_config(cls, config) -> GANTask:
+        return cls(config.model.r1)
 
     @property
     def phases(self) -> tuple[Phase, ...]:
@@ -50,7 +72,10 @@ class GANTask(ImageGenerativeTask):
             "d_real": jax.nn.sigmoid(real_logits).mean(),
             "d_fake": jax.nn.sigmoid(fake_logits).mean(),
         }
-        return discriminator_loss(real_logits, fake_logits), aux
+        loss = discriminator_loss(real_logits, fake_logits)
+        if self.r1 > 0:
+            loss = loss + self.r1 / 2 * r1_penalty(model.discriminator, real, labels)
+        return loss, aux
 
     def g_loss_fn(self, model, batch, rngs):
         """The non-saturating generator loss -log D(G(z)) on a fresh batch of latents."""

@@ -64,7 +64,7 @@ class ImageGenerativeTask(Task):
             fd, floor, base = (
                 format_float(summary[k], 2) for k in ("fd", "fd_floor", "fd_baseline")
             )
-            parts.append(f"FD {fd} (lantai {floor}, baseline Gaussian {base})")
+            parts.append(f"FD {fd} (batas bawah {floor}, baseline Gaussian {base})")
         if "label_accuracy" in summary:
             parts.append(f"akurasi label {format_float(100 * summary['label_accuracy'], 1)} %")
         return parts
