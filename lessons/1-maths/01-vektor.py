@@ -45,6 +45,7 @@ import matplotlib.pyplot as plt
 
 from dljax.exercises import maths as latihan
 from dljax.formatting import format_float
+from dljax.lesson import print_key_numbers
 
 # %% [markdown]
 # ## Membuat vektor
@@ -213,12 +214,14 @@ for nama, v in rumah.items():
 # %%
 kx, ky = jax.random.split(jax.random.key(1))
 fig, ax = plt.subplots(figsize=(6, 3.5))
+maks_cos = {}
 for dim in (2, 10, 100, 1000):
     X = jax.random.normal(kx, (1000, dim))
     Y = jax.random.normal(ky, (1000, dim))
     cos = jnp.sum(X * Y, axis=1) / (jnp.linalg.norm(X, axis=1) * jnp.linalg.norm(Y, axis=1))
     ax.hist(cos, bins=50, range=(-1, 1), histtype="step", lw=2, label=f"dimensi {dim}")
-    print(f"dimensi {dim:4d}: max |cos θ| = {format_float(jnp.max(jnp.abs(cos)), 3)}")
+    maks_cos[dim] = float(jnp.max(jnp.abs(cos)))
+    print(f"dimensi {dim:4d}: max |cos θ| = {format_float(maks_cos[dim], 3)}")
 ax.set_xlabel("cos θ antara dua vektor acak")
 ax.set_ylabel("banyak pasangan")
 ax.set_title("Vektor acak berdimensi tinggi hampir saling tegak lurus")
@@ -275,4 +278,16 @@ _ = latihan.check_angle(sudut)
 #   norma $\|x\| = \sqrt{x^\top x}$, dan $\cos\theta = x^\top y / (\|x\|\|y\|)$.
 # - Satu neuron menghitung $w^\top x + b$: hasil kali dalam adalah komponen dasar jaringan saraf.
 #
-# Berikutnya: fungsi linear, dan bagaimana `jax.grad` membuat aproksimasi Taylor.
+# Berikutnya: fungsi linear, dan bagaimana `jax.grad` membuat aproksimasi Taylor. Angka kunci
+# eksekusi ini:
+
+# %%
+cos_pq = p @ q / (jnp.linalg.norm(p) * jnp.linalg.norm(q))
+print_key_numbers(
+    {
+        "p · q": format_float(p @ q, 2),
+        "sudut antara p dan q": f"{format_float(jnp.degrees(jnp.arccos(cos_pq)), 1)}°",
+        "max |cos θ| 1.000 pasang vektor acak, dimensi 2 / 1.000": f"{format_float(maks_cos[2], 3)}"
+        f" / {format_float(maks_cos[1000], 3)}",
+    }
+)

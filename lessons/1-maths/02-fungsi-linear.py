@@ -45,6 +45,7 @@ import matplotlib.pyplot as plt
 
 from dljax.exercises import maths as latihan
 from dljax.formatting import format_float
+from dljax.lesson import print_key_numbers
 
 # %% [markdown]
 # ## Superposisi
@@ -169,19 +170,27 @@ d = jnp.array([0.6, 0.8, -0.3])
 grad_f = jax.grad(f)
 print("∇f(z) =", grad_f(z))
 
+galat_h = {}
 for h in (1.0, 0.1, 0.01):
     x = z + h * d
     taylor_grad = f(z) + grad_f(z) @ (x - z)
     f_z, turunan = jax.jvp(f, (z,), (x - z,))
     taylor_jvp = f_z + turunan
+    galat_h[h] = float(abs(f(x) - taylor_grad))
     print(
         f"h = {format_float(h, 2):>5}: f(x) = {format_float(f(x), 6)}, Taylor(grad) = {format_float(taylor_grad, 6)}, "
         f"Taylor(jvp) = {format_float(taylor_jvp, 6)}, galat = {abs(f(x) - taylor_grad):.2e}"
     )
 
+print(
+    "galat turun",
+    f"{format_float(galat_h[1.0] / galat_h[0.1], 0)}× (h: 1 → 0,1) dan",
+    f"{format_float(galat_h[0.1] / galat_h[0.01], 0)}× (h: 0,1 → 0,01)",
+)
+
 # %% [markdown]
 # Kedua cara memberi angka yang sama, dan galatnya turun kira-kira 100 kali setiap $h$
-# dibagi 10: galat $\approx C h^2$. Plot log-log membuat ini terlihat jelas: garis dengan
+# dibagi 10 (rasionya dicetak di atas): galat $\approx C h^2$. Plot log-log membuat ini terlihat jelas: garis dengan
 # kemiringan 2. (Untuk $h$ sangat kecil, galat pembulatan *float32*, sekitar $10^{-7}$,
 # mulai mendominasi.)
 
@@ -275,4 +284,15 @@ _ = latihan.check_is_linear(jawaban)
 # - Aproksimasi Taylor $\hat f(x) = f(z) + \nabla f(z)^\top(x - z)$ punya galat $O(\|x - z\|^2)$;
 #   inilah alasan *gradient descent* dengan langkah kecil menurunkan *loss*.
 #
-# Berikutnya: matriks, yang mengumpulkan banyak fungsi linear sekaligus.
+# Berikutnya: matriks, yang mengumpulkan banyak fungsi linear sekaligus. Angka kunci eksekusi
+# ini:
+
+# %%
+print_key_numbers(
+    {
+        "selisih superposisi terbesar, a·x / a·x + 3": f"{uji_superposisi(linear, key):.1e} / "
+        f"{format_float(uji_superposisi(afin, key), 2)}",
+        "galat Taylor h = 1 / 0,1 / 0,01": " / ".join(f"{g:.1e}" for g in galat_h.values()),
+        "f(z) → f(z − η∇f(z))": f"{format_float(f(z), 5)} → {format_float(f(x_baru), 5)}",
+    }
+)

@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 
 from dljax.exercises import maths as latihan
 from dljax.formatting import format_float
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 
 # %% [markdown]
 # ## Membuat dan mengindeks matriks
@@ -123,6 +123,7 @@ print(jnp.allclose(jnp.einsum("ik,kj->ij", A, B), A @ B))
 
 # %%
 matmul = jax.jit(jnp.matmul)
+gflops = {}
 for n in budget((128, 256, 512, 1024), (64, 128, 256)):
     X = jax.random.normal(kA, (n, n))
     matmul(X, X).block_until_ready()  # pemanasan: kompilasi
@@ -131,6 +132,7 @@ for n in budget((128, 256, 512, 1024), (64, 128, 256)):
     for _ in range(ulang):
         matmul(X, X).block_until_ready()
     dt = (time.perf_counter() - t0) / ulang
+    gflops[n] = 2 * n**3 / dt / 1e9
     print(
         f"n = {n:5d}: {format_float(dt * 1e3, 2):>7} ms  →  {format_float(2 * n**3 / dt / 1e9, 1):>6} GFLOP/s"
     )
@@ -187,9 +189,11 @@ print("x = solve(S, b) =", jnp.linalg.solve(S, b), "| x = S⁻¹ b =", S_inv @ b
 # %%
 x_true = jnp.array([1.0, -1.0])
 derau = jnp.array([1e-4, -1e-4])  # galat kecil di b
+galat_kondisi = {}
 for eps in (1e-1, 1e-2, 1e-3):
     H = jnp.array([[1.0, 1.0], [1.0, 1.0 + eps]])
     x_hat = jnp.linalg.solve(H, H @ x_true + derau)
+    galat_kondisi[eps] = (float(jnp.linalg.cond(H)), float(jnp.linalg.norm(x_hat - x_true)))
     print(
         f"ε = {eps:.0e}: κ = {jnp.linalg.cond(H):8.1e}, x̂ = {x_hat}, "
         f"galat x = {jnp.linalg.norm(x_hat - x_true):.1e} (galat b = {jnp.linalg.norm(derau):.1e})"
@@ -260,4 +264,17 @@ _ = latihan.check_inverse_2x2(invers_2x2)
 #   Bilangan kondisi yang besar berarti jawaban yang tidak akurat.
 # - Norma Frobenius dan spektral mengukur "besar" matriks; $\|Ax\| \le \|A\|_2 \|x\|$.
 #
-# Berikutnya: kuadrat terkecil, matriks di dunia nyata untuk menaksir harga rumah.
+# Berikutnya: kuadrat terkecil, matriks di dunia nyata untuk menaksir harga rumah. Angka kunci
+# eksekusi ini:
+
+# %%
+n_besar = max(gflops)
+print_key_numbers(
+    {
+        f"perkalian matriks {n_besar}×{n_besar}": f"{format_float(gflops[n_besar], 1)} GFLOP/s",
+        "ε = 0,001: κ; galat x; galat b": f"{galat_kondisi[1e-3][0]:.1e}; "
+        f"{galat_kondisi[1e-3][1]:.1e}; {float(jnp.linalg.norm(derau)):.1e}",
+        "‖A‖_F / ‖A‖_2": f"{format_float(jnp.linalg.norm(A), 4)} / "
+        f"{format_float(jnp.linalg.norm(A, ord=2), 4)}",
+    }
+)

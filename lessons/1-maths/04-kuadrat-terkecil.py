@@ -49,7 +49,7 @@ import numpy as np
 from dljax.data import table
 from dljax.exercises import maths as latihan
 from dljax.formatting import format_float
-from dljax.lesson import budget, find_shared_file
+from dljax.lesson import budget, find_shared_file, print_key_numbers
 
 # %% [markdown]
 # ## Masalahnya
@@ -206,7 +206,7 @@ print(f"\nselisih terbesar normal vs lstsq: {jnp.max(jnp.abs(x_normal - x_lstsq)
 # simpangan baku derau, 80.
 
 # %%
-rms = jnp.sqrt(jnp.mean((A @ x_lstsq - b) ** 2))
+rms = float(jnp.sqrt(jnp.mean((A @ x_lstsq - b) ** 2)))
 print(f"galat RMS = {format_float(rms, 1)} juta rupiah (derau sebenarnya: {table.HOUSE_NOISE})")
 
 # %% [markdown]
@@ -361,4 +361,21 @@ _ = latihan.check_add_intercept(tambah_intersep)
 # - Pada data sintetis kita memulihkan koefisien sebenarnya, dan galatnya turun seperti
 #   $1/\sqrt{m}$; pada data nyata kita menilai model dengan galat pada data uji.
 #
-# Berikutnya: transformasi linear 2-D, melihat matriks sebagai pengubah ruang.
+# Berikutnya: transformasi linear 2-D, melihat matriks sebagai pengubah ruang. Angka kunci
+# eksekusi ini:
+
+# %%
+angka_kunci = {
+    "garis: c0, c1 (sebenarnya 2; 0,7)": f"{format_float(c_normal[0], 3)}; "
+    f"{format_float(c_normal[1], 3)}",
+    "κ(A) tanpa / dengan penskalaan kolom": f"{format_float(jnp.linalg.cond(A), 0)} / "
+    f"{format_float(jnp.linalg.cond(A_s), 1)}",
+    f"galat RMS (derau sebenarnya {format_float(table.HOUSE_NOISE, 0)})": f"{format_float(rms, 1)} juta rupiah",
+    f"galat relatif koefisien, m = {ukuran[0]} / {ukuran[-1]}": f"{format_float(galat_rel[0], 4)}"
+    f" / {format_float(galat_rel[-1], 4)}",
+}
+if path is not None:
+    angka_kunci["house_sales.csv: RMS uji model / tebak rata-rata"] = (
+        f"{format_float(rms_model / 1e6, 2)} / {format_float(rms_rata / 1e6, 2)} juta"
+    )
+print_key_numbers(angka_kunci)

@@ -41,6 +41,7 @@ import matplotlib.pyplot as plt
 
 from dljax.exercises import maths as latihan
 from dljax.formatting import format_float
+from dljax.lesson import print_key_numbers
 
 # %% [markdown]
 # ## Kolom matriks = bayangan vektor basis
@@ -148,7 +149,7 @@ transformasi = {
     "refleksi C": jnp.array([[-1.0, 0.0], [0.0, 1.0]]),
     "sembarang A": A,
 }
-fig, axes = plt.subplots(2, 3, figsize=(11, 7.5))
+fig, axes = plt.subplots(2, 3, figsize=(10, 7.4))
 for ax, (judul, M) in zip(axes.ravel(), transformasi.items(), strict=True):
     gambar(ax, M, judul)
 fig.suptitle("Transformasi linear 2-D: kolom matriks = bayangan e₁ (merah) dan e₂ (biru)")
@@ -217,7 +218,7 @@ print("G⁻¹ =\n", jnp.linalg.inv(G))
 kembali = terapkan(jnp.linalg.inv(A), terapkan(A, huruf_f))
 print("A⁻¹(A x) = x untuk semua titik F:", jnp.allclose(kembali, huruf_f, atol=1e-5))
 
-fig, axes = plt.subplots(1, 3, figsize=(11, 4))
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.9))
 gambar(axes[0], jnp.eye(2), "asli")
 gambar(axes[1], A, "A")
 gambar(axes[2], jnp.linalg.inv(A) @ A, "A⁻¹ A = I")
@@ -270,4 +271,18 @@ _ = latihan.check_composition(M)
 # - `jax.vmap(lambda p: A @ p)(titik)` menerapkan fungsi satu-titik pada semua titik; sama
 #   dengan `titik @ A.T`. Kita akan memakai `vmap` lagi di bab MLP.
 #
-# Bab berikutnya: **2-mlp**, gradien otomatis dan jaringan saraf pertama kita.
+# Bab berikutnya: **2-mlp**, gradien otomatis dan jaringan saraf pertama kita. Angka kunci
+# eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "det A / luas bayangan persegi satuan": f"{format_float(jnp.linalg.det(A), 3)} / "
+        f"{format_float(luas_poligon(terapkan(A, persegi)), 3)}",
+        "det rotasi / geser / refleksi": " / ".join(
+            format_float(jnp.linalg.det(transformasi[k]), 2)
+            for k in ("rotasi R(45°)", "geser G (k = 0,8)", "refleksi C")
+        ),
+        "S R sama dengan R S": bool(jnp.allclose(S @ R, R @ S)),
+    }
+)

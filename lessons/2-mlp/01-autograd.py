@@ -50,7 +50,7 @@ import numpy as np
 
 from dljax.exercises import mlp as latihan
 from dljax.formatting import format_float
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 
 # %% [markdown]
 # ## `jax.grad`: fungsi masuk, fungsi keluar
@@ -215,7 +215,7 @@ print({k: round(float(v), 3) for k, v in theta.items()}, "(sebenarnya a = 1,5, b
 print(f"MSE akhir = {format_float(mse(theta), 4)} (varians derau = {format_float(0.2**2, 4)})")
 
 # %%
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
 ax1.semilogy(riwayat)
 ax1.set_xlabel("langkah")
 ax1.set_ylabel("MSE (skala log)")
@@ -240,13 +240,17 @@ langkah_python = lambda theta, lr: (
     jax.tree.map(lambda p, g: p - lr * g, theta, jax.grad(mse)(theta)),
     None,
 )
+ms_per_langkah = {}
 for nama, fn in (("tanpa jit", langkah_python), ("dengan jit", langkah)):
     fn(theta, 0.05)  # pemanasan (kompilasi)
     t0 = time.perf_counter()
     for _ in range(100):
         hasil, _ = fn(theta, 0.05)
     jax.block_until_ready(hasil)
-    print(f"{nama:10s}: {format_float((time.perf_counter() - t0) * 10, 3)} ms per langkah")
+    ms_per_langkah[nama] = (time.perf_counter() - t0) * 10
+    print(f"{nama:10s}: {format_float(ms_per_langkah[nama], 3)} ms per langkah")
+percepatan_jit = ms_per_langkah["tanpa jit"] / ms_per_langkah["dengan jit"]
+print(f"jit {format_float(percepatan_jit, 0)}× lebih cepat")
 
 # %% [markdown]
 # ## Mengapa masukan distandarkan?
@@ -289,11 +293,15 @@ X_mentah = jnp.stack([kamar, luas], axis=1)  # (m, 2)
 X_standar = (X_mentah - X_mentah.mean(axis=0)) / X_mentah.std(axis=0)
 langkah_gd = budget(2000, 500)
 fig, ax = plt.subplots(figsize=(7, 3.8))
+hasil_gd = {}
 for nama, X in (("mentah", X_mentah), ("distandarkan", X_standar)):
     berlebih, kappa = jalankan_gd(X, harga, langkah_gd)
     tercapai = np.flatnonzero(np.asarray(berlebih) < 0.01)
-    kapan = f"{tercapai[0]} langkah" if len(tercapai) else f"belum setelah {langkah_gd} langkah"
-    print(f"{nama:13s}: κ = {format_float(kappa, 0):>9}, loss berlebih < 1 % dalam {kapan}")
+    kapan = (
+        f"dalam {tercapai[0]} langkah" if len(tercapai) else f"belum setelah {langkah_gd} langkah"
+    )
+    hasil_gd[nama] = (kappa, kapan)
+    print(f"{nama:13s}: κ = {format_float(kappa, 0):>9}, loss berlebih < 1 % {kapan}")
     ax.semilogy(
         np.maximum(np.asarray(berlebih), 1e-7), label=f"{nama} (κ ≈ {format_float(kappa, 0)})"
     )
@@ -353,4 +361,20 @@ _ = latihan.check_sgd_step(langkah_sgd)
 # - Fitur dengan skala yang sangat berbeda membuat *gradient descent* lambat (bilangan kondisi
 #   besar); standardisasi masukan memperbaikinya.
 #
-# Berikutnya: jaringan saraf pertama kita, MLP, ditulis dengan JAX murni.
+# Berikutnya: jaringan saraf pertama kita, MLP, ditulis dengan JAX murni. Angka kunci
+# eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "kurva: a, b, c (sebenarnya 1,5; 2; 0,5)": "; ".join(
+            format_float(theta[k], 3) for k in ("a", "b", "c")
+        ),
+        "MSE akhir (varians derau 0,04)": format_float(mse(theta), 4),
+        "jit vs tanpa jit": f"{format_float(percepatan_jit, 0)}× lebih cepat",
+        **{
+            f"GD, fitur {nama}: κ; loss berlebih < 1 %": f"{format_float(kappa, 0)}; {kapan}"
+            for nama, (kappa, kapan) in hasil_gd.items()
+        },
+    }
+)

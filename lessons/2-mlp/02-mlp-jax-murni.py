@@ -55,7 +55,7 @@ from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import mlp as latihan
 from dljax.formatting import format_float, format_percent
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 
 # %% [markdown]
 # ## Data spiral
@@ -251,7 +251,7 @@ print(
 )
 
 # %%
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
 ax1.plot(range(1, epochs + 1), riwayat["loss"])
 ax1.set_xlabel("epoch")
 ax1.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
@@ -374,3 +374,15 @@ _ = latihan.check_count_params(jumlah_parameter)
 # - MLP kecil mempelajari batas keputusan melengkung yang tidak bisa dibuat model linear.
 #
 # Berikutnya: model yang sama dengan Flax NNX dan Optax, alat yang dipakai di sisa kursus.
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "parameter MLP (2, 64, 64, 3)": sum(a.size for a in jax.tree.leaves(params)),
+        "epoch": epochs,
+        "akurasi latih / uji": f"{format_percent(akurasi(params, X_latih, y_latih))} / "
+        f"{format_percent(riwayat['akurasi_uji'][-1])}",
+        "loss latih epoch terakhir": format_float(riwayat["loss"][-1], 4),
+    }
+)

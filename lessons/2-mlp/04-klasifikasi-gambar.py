@@ -53,7 +53,7 @@ from dljax.data.download import verify
 from dljax.data.mnist import MNIST_REMOTE
 from dljax.exercises import mlp as latihan
 from dljax.formatting import format_float, format_int, format_percent
-from dljax.lesson import FAST, budget
+from dljax.lesson import FAST, budget, print_epochs, print_key_numbers
 from dljax.recipes import build_config
 from dljax.train import Trainer
 
@@ -93,7 +93,7 @@ plt.show()
 # %% [markdown]
 # ## Pipeline data dengan Grain, ditulis sekali
 #
-# Sebentar lagi mesin dljax akan menyembunyikan pipeline datanya. Isinya tidak ajaib; dengan
+# Sebentar lagi mesin pelatihan dljax akan menyembunyikan pipeline datanya. Isinya tidak ajaib; dengan
 # [Grain](https://github.com/google/grain) sebuah pipeline terdiri atas tiga bagian:
 #
 # 1. **sumber data** (`RandomAccessDataSource`): objek dengan `__len__` dan `__getitem__(i)`
@@ -178,23 +178,17 @@ print(
 # ## Melatih
 #
 # `Trainer(config)` membangun model, optimizer dan langkah yang di-`jit`; `fit()` melatih dan
-# mengembalikan `TrainResult(state, summary, history)`. (Fungsi `dljax.train.train(config)`
-# melakukan keduanya dalam satu panggilan, dan dengan `out=...` juga menulis direktori run
-# berisi checkpoint, metrik dan plot.) Kita tidak menulis apa pun ke disk di sini.
-
+# mengembalikan `TrainResult(state, summary, history)`. (Fungsi `dljax.runs.train(config,
+# out)` melakukan keduanya dalam satu panggilan dan juga menulis direktori run berisi
+# checkpoint, metrik dan plot: pelajaran 3.5.) Kita tidak menulis apa pun ke disk di sini.
+#
+# `fit` menerima *hook*, objek yang dipanggil selama pelatihan; `print_epochs` dari
+# `dljax.lesson` mencetak satu baris per epoch (di sini sekitar lima baris).
 
 # %%
-def cetak(epoch, r):
-    if epoch == 1 or epoch % max(1, epochs // 5) == 0 or epoch == epochs:
-        print(
-            f"epoch {epoch:3d}: loss latih {format_float(r['train_loss'], 4)}, akurasi latih {format_float(r['train_accuracy'], 3)}, "
-            f"akurasi uji {format_float(r['test_accuracy'], 3)} ({format_float(r['time_s'], 1)} dtk)"
-        )
-
-
 trainer = Trainer(config, dataset=data)
 print(f"{format_int(trainer.num_params)} parameter, {trainer.steps_per_epoch} langkah per epoch")
-hasil = trainer.fit(progress=False, on_epoch_end=cetak)
+hasil = trainer.fit([print_epochs("train_loss", "train_accuracy", "test_accuracy", lines=5)])
 print(f"\nakurasi uji akhir: {format_percent(hasil.summary['test_accuracy'], 2)}")
 
 # %% [markdown]
@@ -205,7 +199,7 @@ print(f"\nakurasi uji akhir: {format_percent(hasil.summary['test_accuracy'], 2)}
 
 # %%
 ep = [r["epoch"] for r in hasil.history]
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
 for bagian, label in (("train", "latih"), ("test", "uji")):
     ax1.plot(ep, [r[f"{bagian}_loss"] for r in hasil.history], marker="o", ms=3, label=label)
     ax2.plot(ep, [r[f"{bagian}_accuracy"] for r in hasil.history], marker="o", ms=3, label=label)
@@ -331,10 +325,23 @@ _ = latihan.check_per_class_accuracy(akurasi_per_kelas)
 #
 # - Satu `Config` (model, data, pelatihan) menjelaskan sebuah run; `build_config` + perubahan
 #   `{"kunci.titik": nilai}` sama dengan `--set` di terminal.
-# - `Trainer(config).fit()` (atau `train(config)`) melatih dan mengembalikan state, ringkasan, dan
-#   riwayat per epoch untuk kurva belajar.
+# - `Trainer(config).fit()` (atau `dljax.runs.train(config, out)`, yang juga menulis direktori
+#   run) melatih dan mengembalikan state, ringkasan, dan riwayat per epoch untuk kurva
+#   belajar.
 # - Model evaluasi dibangun ulang dengan `nnx.merge(trainer.fns.eval_graphdef, params, rest)`.
 # - Lihat kesalahannya: gambar yang salah diklasifikasi dan matriks kebingungan lebih banyak
 #   bercerita daripada satu angka akurasi.
 #
-# Bab berikutnya: **3-convnet**, jaringan konvolusi yang memanfaatkan struktur gambar.
+# Bab berikutnya: **3-convnet**, jaringan konvolusi yang memanfaatkan struktur gambar. Angka
+# kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "dataset, epoch": f"{nama_data}, {epochs}",
+        "parameter": trainer.num_params,
+        "akurasi latih / uji": f"{format_percent(hasil.summary['train_accuracy'], 2)} / "
+        f"{format_percent(hasil.summary['test_accuracy'], 2)}",
+        "gambar uji yang salah": f"{len(salah)} dari {len(y_uji)}",
+    }
+)

@@ -52,6 +52,7 @@ from jax import lax
 
 from dljax.exercises import convnet as latihan
 from dljax.formatting import format_float
+from dljax.lesson import print_key_numbers
 
 # %% [markdown]
 # ## Rumus konvolusi
@@ -196,12 +197,14 @@ lax_conv = jax.jit(
         x, w, (1,), "VALID", dimension_numbers=("NWC", "WIO", "NWC")
     )
 )
+ms_panggilan = {}
 for name, fn in [("vmap + einsum", conv1d_batch), ("lax.conv", lax_conv)]:
     fn(big_x, big_w).block_until_ready()  # kompilasi dulu
     t0 = time.perf_counter()
     for _ in range(5):
         fn(big_x, big_w).block_until_ready()
-    print(f"{name:14s}: {format_float((time.perf_counter() - t0) / 5 * 1000, 1)} ms per panggilan")
+    ms_panggilan[name] = (time.perf_counter() - t0) / 5 * 1000
+    print(f"{name:14s}: {format_float(ms_panggilan[name], 1)} ms per panggilan")
 
 # %% [markdown]
 # ## Padding dan stride
@@ -263,18 +266,6 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## Ringkasan
-#
-# - Konvolusi menggeser satu kernel kecil di sepanjang sinyal: bobot dipakai bersama dan pola
-#   lokal dikenali di posisi mana pun. Keluaran mode *valid* punya $n - k + 1$ elemen.
-# - Dengan `vmap` cukup menulis perhitungan untuk **satu** posisi (hasil kali dalam jendela
-#   dan kernel); `vmap` kedua menambahkan sumbu batch. Hasil kita sama dengan `jnp.convolve`
-#   dan `lax.conv_general_dilated` sampai $10^{-5}$.
-# - Lapisan konvolusi di *deep learning* menghitung korelasi silang (kernel tidak dibalik)
-#   dan menjumlahkan atas kanal masukan: kernel berbentuk $(k, C_\text{in}, C_\text{out})$.
-# - Padding dan stride mengatur panjang keluaran:
-#   $n_\text{out} = \lfloor (n + 2p - k)/s \rfloor + 1$.
-#
 # ## Latihan
 #
 # **Latihan 1.** Tulis konvolusi mode *full* (panjang $n + k - 1$, sama dengan
@@ -314,3 +305,27 @@ def korelasi(x, w):
 
 
 _ = latihan.check_correlate(korelasi)
+
+# %% [markdown]
+# ## Ringkasan
+#
+# - Konvolusi menggeser satu kernel kecil di sepanjang sinyal: bobot dipakai bersama dan pola
+#   lokal dikenali di posisi mana pun. Keluaran mode *valid* punya $n - k + 1$ elemen.
+# - Dengan `vmap` cukup menulis perhitungan untuk **satu** posisi (hasil kali dalam jendela
+#   dan kernel); `vmap` kedua menambahkan sumbu batch. Hasil kita sama dengan `jnp.convolve`
+#   dan `lax.conv_general_dilated` sampai $10^{-5}$.
+# - Lapisan konvolusi di *deep learning* menghitung korelasi silang (kernel tidak dibalik)
+#   dan menjumlahkan atas kanal masukan: kernel berbentuk $(k, C_\text{in}, C_\text{out})$.
+# - Padding dan stride mengatur panjang keluaran:
+#   $n_\text{out} = \lfloor (n + 2p - k)/s \rfloor + 1$.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "selisih maks. conv1d vs jnp.convolve": f"{float(jnp.max(jnp.abs(ours - reference))):.1e}",
+        "selisih maks. banyak kanal vs lax.conv": f"{float(jnp.max(jnp.abs(ours_b - lax_b))):.1e}",
+        **{f"{n}: ms per panggilan": format_float(t, 1) for n, t in ms_panggilan.items()},
+    }
+)

@@ -57,7 +57,7 @@ from jax import lax
 from dljax.data.synthetic import BASE_HZ, CONTOURS, NUM_NOTES, PENTATONIC, SAMPLE_RATE, tones
 from dljax.exercises import convnet as latihan
 from dljax.formatting import format_float, format_percent
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 
 
 def dengarkan(wave, rate=SAMPLE_RATE):
@@ -207,9 +207,9 @@ for ax, i in zip(axes, (0, 1), strict=True):
     true_idx = [int(np.argmin(np.abs(candidates - f))) for f in freqs[i]]
     centers = (np.arange(NUM_NOTES) + 0.5) * note_len / r
     ax.plot(centers, true_idx, "wo", ms=6, label="nada sebenarnya")
-    ax.set_yticks(range(12), names, fontsize=7)
+    ax.set_yticks(range(12), names, fontsize=8)
     ax.set_title(f"melodi {i}: {CONTOURS[labels[i]]}", fontsize=9)
-    ax.legend(loc="upper right", fontsize=7)
+    ax.legend(loc="upper right", fontsize=8)
 axes[-1].set_xlabel("waktu (detik)")
 fig.suptitle("Energi matched filter per nada")
 fig.tight_layout()
@@ -269,6 +269,10 @@ for noise in noise_levels:
     nn = deteksi_nada(jnp.asarray(xn[..., 0]))
     tn = np.argmin(np.abs(fn[..., None] - candidates[None, None, :]), axis=-1)
     accs.append((float(np.mean(np.asarray(nn) == tn)), float(np.mean(deteksi_kontur(nn) == yn))))
+    print(
+        f"derau {format_float(noise, 2)}: nada benar {format_percent(accs[-1][0])}, "
+        f"kontur benar {format_percent(accs[-1][1])}"
+    )
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(noise_levels, [a[0] for a in accs], "o-", label="nada")
@@ -289,21 +293,10 @@ display(dengarkan(xn[0, :, 0]))
 
 # %% [markdown]
 # Nada tetap terdeteksi hampir sempurna sampai derau yang sebesar amplitudo nadanya sendiri
-# (simpangan baku ± 0,5), baru kemudian akurasinya turun menuju tebakan acak. Matched filter
+# (simpangan baku ± 0,5), baru kemudian akurasinya turun menuju tebakan acak (angkanya
+# dicetak di atas gambar). Matched filter
 # menjumlahkan ratusan sampel: derau yang acak saling meniadakan, sedangkan nada yang cocok
 # dengan templat terus bertambah. Inilah alasan kernel konvolusi yang **tepat** sangat kuat.
-#
-# ## Ringkasan
-#
-# - Nada adalah sinus $\sin(2\pi f t / r)$; satu oktaf menggandakan frekuensi.
-# - *Matched filter* = korelasi silang dengan templat pola yang dicari; keluarannya besar di
-#   tempat pola muncul. Sepasang templat sinus dan kosinus membuat energinya tak bergantung
-#   pada fase.
-# - Bank 12 filter adalah **satu** konvolusi 1-D dengan 24 kanal keluaran — bentuk yang sama
-#   dengan lapisan `nnx.Conv`. Bedanya, di sini kernel dirancang tangan; di jaringan saraf ia
-#   dipelajari dengan *gradient descent*.
-# - Dengan energi per segmen dan `argmax`, kita mendeteksi nada dan kontur melodi tanpa
-#   pelatihan, dan cukup tahan derau.
 #
 # ## Latihan
 #
@@ -333,3 +326,31 @@ def deteksi(wave, freqs, sample_rate):
 
 
 _ = latihan.check_detect_note(deteksi)
+
+# %% [markdown]
+# ## Ringkasan
+#
+# - Nada adalah sinus $\sin(2\pi f t / r)$; satu oktaf menggandakan frekuensi.
+# - *Matched filter* = korelasi silang dengan templat pola yang dicari; keluarannya besar di
+#   tempat pola muncul. Sepasang templat sinus dan kosinus membuat energinya tak bergantung
+#   pada fase.
+# - Bank 12 filter adalah **satu** konvolusi 1-D dengan 24 kanal keluaran — bentuk yang sama
+#   dengan lapisan `nnx.Conv`. Bedanya, di sini kernel dirancang tangan; di jaringan saraf ia
+#   dipelajari dengan *gradient descent*.
+# - Dengan energi per segmen dan `argmax`, kita mendeteksi nada dan kontur melodi tanpa
+#   pelatihan, dan cukup tahan derau.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        f"nada benar ({true_notes.size} nada)": format_percent(acc_notes, 1),
+        f"kontur benar ({n_test} melodi)": format_percent(acc_contour, 1),
+        **{
+            f"derau {format_float(noise, 2)}: nada / kontur benar": f"{format_percent(a)} / "
+            f"{format_percent(c)}"
+            for noise, (a, c) in zip(noise_levels, accs, strict=True)
+        },
+    }
+)

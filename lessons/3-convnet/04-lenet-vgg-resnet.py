@@ -51,7 +51,7 @@ from matplotlib.ticker import MaxNLocator
 from dljax.data import digits
 from dljax.exercises import convnet as latihan
 from dljax.formatting import format_float, format_int, format_percent
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 from dljax.models import VGG, LeNet5, ResNet
 from dljax.models.lenet import fit_to_size
 from dljax.recipes import build_config
@@ -221,8 +221,10 @@ def norma_gradien(residual):
 
 
 fig, ax = plt.subplots(figsize=(7, 3.5))
+rasio_gradien = {}
 for residual, label in ((False, "polos"), (True, "ResNet")):
     norms = norma_gradien(residual)
+    rasio_gradien[label] = norms[0] / norms[-1]
     ax.semilogy(range(1, len(norms) + 1), norms, "o-", ms=3, label=label)
 ax.set_xlabel("blok ke- (dari masukan ke keluaran)")
 ax.set_ylabel("‖∂L/∂W‖ konvolusi pertama")
@@ -231,11 +233,14 @@ ax.grid(alpha=0.3, which="both")
 ax.legend()
 fig.tight_layout()
 plt.show()
+for label, rasio in rasio_gradien.items():
+    print(f"{label:6s}: norma gradien blok pertama / blok terakhir = {format_float(rasio, 2)}")
 
 # %% [markdown]
 # Pada jaringan polos, norma gradien berubah **secara eksponensial** dari blok ke blok: setiap
 # blok mengalikan gradien dengan Jacobian-nya, sehingga gradien di blok-blok awal bisa ratusan
-# kali lebih besar (atau, pada jaringan lain, jauh lebih kecil) daripada di blok akhir. Satu
+# kali lebih besar (atau, pada jaringan lain, jauh lebih kecil) daripada di blok akhir (rasio
+# run ini dicetak di atas; ia tumbuh dengan kedalaman). Satu
 # *learning rate* tidak bisa cocok untuk semua lapisan sekaligus. Pada ResNet, garisnya hampir
 # datar: suku "1" dari jalan pintas membawa gradien langsung ke setiap blok.
 
@@ -299,17 +304,6 @@ plt.show()
 # dljax train lenet5 --set model.variant=paper
 # ```
 #
-# ## Ringkasan
-#
-# - LeNet-5: C1–S2–C3–S4–C5–F6, 60.000 parameter di makalah (subsampling berparameter dan
-#   tabel koneksi C3), 61.706 pada varian modern.
-# - VGG: tumpukan konvolusi 3×3 yang dalam; $n$ konvolusi 3×3 melihat jendela $(2n+1)^2$
-#   dengan parameter lebih sedikit daripada satu kernel besar.
-# - ResNet: blok mempelajari sisa, $x_{l+1} = \operatorname{ReLU}(F(x_l) + x_l)$. Jalan
-#   pintas membawa gradien langsung ke lapisan awal, sehingga jaringan dalam bisa dioptimasi.
-#   ResNet-20 punya 0,27 juta parameter, ResNet-18 ± 11,2 juta.
-# - Jaringan polos dan ResNet dengan lapisan yang sama: ResNet belajar lebih cepat.
-#
 # ## Latihan
 #
 # **Latihan 1.** Hitung jumlah parameter satu blok dasar ResNet: dua konvolusi 3×3 tanpa bias
@@ -337,3 +331,32 @@ def jalan_pintas(x, c_out):
 
 
 _ = latihan.check_shortcut(jalan_pintas)
+
+# %% [markdown]
+# ## Ringkasan
+#
+# - LeNet-5: C1–S2–C3–S4–C5–F6, 60.000 parameter di makalah (subsampling berparameter dan
+#   tabel koneksi C3), 61.706 pada varian modern.
+# - VGG: tumpukan konvolusi 3×3 yang dalam; $n$ konvolusi 3×3 melihat jendela $(2n+1)^2$
+#   dengan parameter lebih sedikit daripada satu kernel besar.
+# - ResNet: blok mempelajari sisa, $x_{l+1} = \operatorname{ReLU}(F(x_l) + x_l)$. Jalan
+#   pintas membawa gradien langsung ke lapisan awal, sehingga jaringan dalam bisa dioptimasi.
+#   ResNet-20 punya 0,27 juta parameter, ResNet-18 ± 11,2 juta.
+# - Jaringan polos dan ResNet dengan lapisan yang sama: ResNet biasanya belajar lebih cepat.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "LeNet-5: akurasi uji": format_percent(lenet_result.history[-1]["test_accuracy"], 2),
+        f"gradien blok pertama / terakhir, kedalaman {depth_probe}": "; ".join(
+            f"{label} {format_float(r, 2)}" for label, r in rasio_gradien.items()
+        ),
+        **{
+            f"{label}, kedalaman {depth}: loss latih; akurasi uji": f"{format_float(h[-1]['train_loss'], 4)}"
+            f"; {format_percent(h[-1]['test_accuracy'], 2)}"
+            for label, h in histories.items()
+        },
+    }
+)

@@ -57,7 +57,7 @@ from PIL import Image, ImageDraw
 
 from dljax.data import load_dataset
 from dljax.formatting import format_int, format_percent
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 from dljax.recipes import build_config
 from dljax.runs import RunDir, predict_files, train
 
@@ -160,11 +160,11 @@ x, y = data.train.arrays["input"], data.train.arrays["label"]
 print(f"nilai piksel di [{x.min():.1f}, {x.max():.1f}], tipe {x.dtype}")
 
 # %%
-fig, axes = plt.subplots(1, 12, figsize=(12, 1.6))
+fig, axes = plt.subplots(2, 6, figsize=(9, 3.6))
 acak = np.random.default_rng(0).choice(len(x), 12, replace=False)  # dari semua kelas
-for ax, i in zip(axes, acak, strict=True):
+for ax, i in zip(axes.ravel(), acak, strict=True):
     ax.imshow(x[i])
-    ax.set_title(data.info.class_names[y[i]], fontsize=8)
+    ax.set_title(data.info.class_names[y[i]], fontsize=10)
     ax.axis("off")
 fig.suptitle("Masukan model: semua 24×24×3, nilai di [0, 1]")
 fig.tight_layout()
@@ -217,7 +217,7 @@ prediksi = predict_files(out, sorted(baru.glob("*/*.png")), 3)
 benar = [Path(p["file"]).parent.name == p["top"][0]["class"] for p in prediksi["predictions"]]
 print(f"benar {sum(benar)} dari {len(benar)} gambar baru")
 
-fig, axes = plt.subplots(2, 6, figsize=(12, 4.6))
+fig, axes = plt.subplots(2, 6, figsize=(10, 4.4))
 for ax, p, ok in zip(axes.ravel(), prediksi["predictions"], benar, strict=True):
     ax.imshow(Image.open(p["file"]))
     top = p["top"][0]
@@ -275,18 +275,6 @@ print(f"  %tensorboard --logdir {runs}")
 #   folder/berkasnya dan cara memperbaikinya; tidak ada direktori run setengah jadi.
 # - `dljax eval RUN_DIR` menampilkan nama kelas bersama akurasi ujinya.
 #
-# ## Ringkasan
-#
-# - Gambar sendiri: satu sub-folder per kelas (atau `train/` dan `test/`), lalu
-#   `dljax train MODEL --dataset folder --data-dir FOLDER`; semua model gambar (cnn, vit,
-#   resnet, vae, dcgan, ddpm, ...) bisa dilatih di atasnya.
-# - Setiap berkas diseragamkan menjadi S × S × C dengan nilai di [0, 1]; data.json menyimpan
-#   bentuk masukan dan nama kelas.
-# - `dljax predict RUN_DIR BERKAS...` menebak kelas gambar baru dengan praproses yang sama
-#   persis, hanya dari direktori run.
-# - `tensorboard --logdir runs` (atau `%tensorboard --logdir runs` di Colab) menampilkan kurva
-#   semua run berdampingan.
-#
 # ## Latihan
 #
 # **Latihan 1.** Tambahkan kelas keempat ke `gambar_bentuk`, mis. `"silang"` (dua persegi
@@ -302,3 +290,27 @@ print(f"  %tensorboard --logdir {runs}")
 
 # %%
 # Tempat mencoba Latihan 1-3.
+
+# %% [markdown]
+# ## Ringkasan
+#
+# - Gambar sendiri: satu sub-folder per kelas (atau `train/` dan `test/`), lalu
+#   `dljax train MODEL --dataset folder --data-dir FOLDER`; semua model gambar (cnn, vit,
+#   resnet, vae, dcgan, ddpm, ...) bisa dilatih di atasnya.
+# - Setiap berkas diseragamkan menjadi S × S × C dengan nilai di [0, 1]; data.json menyimpan
+#   bentuk masukan dan nama kelas.
+# - `dljax predict RUN_DIR BERKAS...` menebak kelas gambar baru dengan praproses yang sama
+#   persis, hanya dari direktori run.
+# - `tensorboard --logdir runs` (atau `%tensorboard --logdir runs` di Colab) menampilkan kurva
+#   semua run berdampingan.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "gambar latih / uji": f"{format_int(len(data.train))} / {format_int(len(data.test))}",
+        "akurasi uji": format_percent(hasil.summary["test_accuracy"], 1),
+        "gambar baru 96×96 yang ditebak benar": f"{sum(benar)} dari {len(benar)}",
+    }
+)

@@ -24,7 +24,7 @@
 #
 # - kosakata karakter, jendela teks, dan *loss* prediksi karakter berikutnya (dalam nat per
 #   karakter) dibandingkan dengan *baseline* frekuensi karakter;
-# - model `char_lstm` (embedding → LSTM → proyeksi) dengan mesin `dljax`;
+# - model `char_lstm` (embedding → LSTM → proyeksi) dengan mesin pelatihan `dljax`;
 # - *softmax* dengan temperatur: dari selalu memilih yang paling mungkin sampai acak total;
 # - pembangkitan teks yang biayanya **linear** dalam panjang teks, karena keadaan LSTM
 #   dibawa maju.
@@ -50,14 +50,13 @@ import numpy as np
 from flax import nnx
 from matplotlib.ticker import MaxNLocator
 
-from dljax.data.base import ArraySource
+from dljax.data import ArraySource
 from dljax.data.text import TextDataset, chairil_anwar_text, char_dataset
 from dljax.exercises import rnn as latihan
-from dljax.formatting import format_float, format_int
-from dljax.lesson import FAST, budget
+from dljax.formatting import format_float, format_int, format_percent
+from dljax.lesson import FAST, budget, print_epochs, print_key_numbers
 from dljax.recipes import build_config
-from dljax.train import Trainer
-from dljax.train.sampling import sample_text
+from dljax.train import Trainer, sample_text
 
 # %% [markdown]
 # ## Korpus
@@ -168,16 +167,7 @@ config = build_config(
 )
 trainer = Trainer(config, dataset=data)
 print(f"{format_int(trainer.num_params)} parameter, {trainer.steps_per_epoch} langkah per epoch")
-
-
-def cetak(epoch, r):
-    print(
-        f"epoch {epoch}: loss latih {format_float(r['train_loss'], 3)}, loss uji {format_float(r['test_loss'], 3)} "
-        f"(perplexity {format_float(r['test_perplexity'], 1)}), {format_float(r['time_s'], 0)} dtk"
-    )
-
-
-hasil = trainer.fit(progress=False, on_epoch_end=cetak)
+hasil = trainer.fit([print_epochs()])  # one line per epoch: losses, perplexity, seconds
 
 # %%
 ep = [r["epoch"] for r in hasil.history]
@@ -225,14 +215,16 @@ logit = logit[0]
 
 suhu = [0.5, 1.0, 1.5]
 teratas = np.argsort(np.asarray(logit))[::-1][:15]
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.5), sharey=True)
+fig, axes = plt.subplots(3, 1, figsize=(9, 6.6), sharex=True, sharey=True)
 for ax, t in zip(axes, suhu, strict=True):
     p = np.asarray(jax.nn.softmax(logit / t))
     ax.bar(range(15), p[teratas])
-    ax.set_xticks(range(15), [repr(vocab.chars[i])[1:-1] or "?" for i in teratas])
     h = float(jax.scipy.special.entr(p).sum())
-    ax.set_title(f"T = {t}: entropi {format_float(h, 2)} nat")
-axes[0].set_ylabel(f"p(karakter berikutnya | {awalan!r})")
+    ax.set_title(f"T = {format_float(t, 1)}: entropi {format_float(h, 2)} nat", fontsize=10)
+    ax.set_ylabel("peluang")
+axes[-1].set_xticks(range(15), [repr(vocab.chars[i])[1:-1] or "?" for i in teratas])
+axes[-1].set_xlabel(f"15 karakter berikutnya yang paling mungkin sesudah {awalan!r}")
+plt.tight_layout()
 plt.show()
 
 semua_t = np.linspace(0.05, 3, 60)
@@ -253,24 +245,37 @@ plt.show()
 # `sample_text(trainer, awalan, panjang, temperature=T, seed=...)` memproses awalan satu kali,
 # lalu mengulang: ambil sampel satu karakter dari $p(T)$, masukkan ke LSTM satu langkah,
 # begitu seterusnya. Seed yang sama memberi teks yang sama.
+#
+# Di bawah setiap tulisan dua angka: bagian **kata** tulisan itu yang juga muncul di korpus
+# (kata karangan sendiri tidak), dan banyaknya kata berbeda (keragaman).
 
 # %%
 PANJANG = budget(300, 60)
+kata_korpus = set(teks.split())
+per_suhu = {}
 for t in (0.0, 0.5, 1.0, 1.5):
     tulisan = sample_text(trainer, awalan, PANJANG, temperature=t, seed=0)
-    print(f"===== T = {t} =====\n{awalan}{tulisan}\n")
+    kata = (awalan + tulisan).split()
+    nyata = sum(k in kata_korpus for k in kata) / max(len(kata), 1)
+    per_suhu[t] = (nyata, len(set(kata)))
+    print(f"===== T = {format_float(t, 1)} =====\n{awalan}{tulisan}")
+    print(f"--> {format_percent(nyata)} kata ada di korpus, {len(set(kata))} kata berbeda\n")
 
 # %% [markdown]
-# Yang biasanya terlihat:
+# Apa yang diubah temperatur:
 #
-# - **T = 0** (*greedy*): kata-kata yang benar, tetapi cepat terjebak mengulang frasa yang
-#   sama, karena dari keadaan yang sama selalu dipilih karakter yang sama.
-# - **T = 0,5**: rapi dan mirip gaya korpusnya (baris pendek, kata-kata yang sering muncul),
-#   sedikit monoton.
-# - **T = 1**: sampel dari distribusi yang dipelajari apa adanya: lebih beragam, dengan
-#   sesekali kata karangan sendiri.
-# - **T = 1,5**: karakter yang jarang ikut terpilih; ejaan mulai rusak.
+# - **T = 0** (*greedy*): dari keadaan yang sama selalu dipilih karakter yang sama, jadi
+#   tulisannya cenderung terjebak mengulang frasa yang sama.
+# - **T < 1**, mis. 0,5: distribusi dipertajam; karakter yang sering makin sering. Pada model
+#   yang sudah terlatih, inilah tulisan yang paling mirip gaya korpusnya, tetapi sedikit
+#   monoton.
+# - **T = 1**: sampel dari distribusi yang dipelajari apa adanya, dengan sesekali kata
+#   karangan sendiri.
+# - **T = 1,5**: karakter yang jarang ikut terpilih; ejaan mulai rusak dan bagian kata yang
+#   ada di korpus biasanya turun.
 #
+# Seberapa jelas pola itu terlihat di tulisan di atas bergantung pada seberapa jauh loss uji
+# model kita sudah turun di bawah unigram.
 # Model hanya melihat karakter, tidak pernah diberi tahu apa itu "kata" atau "baris": spasi,
 # huruf kapital di awal baris dan jeda bait semuanya dipelajari dari data.
 
@@ -281,7 +286,8 @@ for t in (0.0, 0.5, 1.0, 1.5):
 # setiap karakter baru: $1 + 2 + \cdots + n = O(n^2)$ langkah LSTM. Tetapi keadaan
 # $(h_t, c_t)$ sudah merangkum seluruh masa lalu, jadi cukup **membawanya maju**: satu
 # langkah per karakter, $O(n)$. `dljax` melakukannya di dalam `lax.scan` yang dikompilasi
-# sekali per panjang. Kita ukur (sesudah kompilasi): 4× lebih panjang ≈ 4× lebih lama.
+# sekali per panjang. Kita ukur (sesudah kompilasi): bila biayanya linear, teks 4× lebih
+# panjang butuh kira-kira 4× lebih lama.
 
 
 # %%
@@ -367,3 +373,22 @@ _ = latihan.check_bigram_loss(bigram_loss)
 # - Temperatur $T$ membagi logit sebelum *softmax*: $T \to 0$ *greedy* dan berulang,
 #   $T = 1$ distribusi model, $T > 1$ makin acak; entropi naik bersama $T$.
 # - Menulis dengan membawa keadaan $(h_t, c_t)$ maju berbiaya $O(n)$, bukan $O(n^2)$.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+akhir = hasil.history[-1]
+print_key_numbers(
+    {
+        "loss seragam / unigram (nat per karakter)": f"{format_float(loss_seragam, 3)} / "
+        f"{format_float(loss_unigram, 3)}",
+        "char_lstm: loss uji (perplexity)": f"{format_float(akhir['test_loss'], 3)} "
+        f"({format_float(akhir['test_perplexity'], 2)})",
+        "parameter, epoch": f"{format_int(trainer.num_params)}, {akhir['epoch']}",
+        **{
+            f"T = {format_float(t, 1)}: kata ada di korpus": format_percent(nyata)
+            for t, (nyata, _) in per_suhu.items()
+        },
+        f"waktu tulis {panjang} / {pendek} karakter": f"{format_float(w4 / w1, 1)}×",
+    }
+)

@@ -53,23 +53,10 @@ from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
 from dljax.formatting import format_float, format_int
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers, show_images
 from dljax.recipes import build_config
-from dljax.tasks import VAETask
-from dljax.tasks.losses import gaussian_kl
+from dljax.tasks import VAETask, gaussian_kl
 from dljax.train import Trainer
-from dljax.viz import tile_images
-
-
-def tampilkan(gambar, cols, judul, ax=None):
-    """Show images (N, H, W, 1) in [0, 1] as one tiled picture."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(cols * 0.6, max(1, len(gambar) // cols) * 0.65 + 0.4))
-    ax.imshow(tile_images(gambar, cols=cols, scale=4)[..., 0], cmap="gray", vmin=0, vmax=255)
-    ax.set_title(judul)
-    ax.axis("off")
-    return ax
-
 
 # %% [markdown]
 # ## Model probabilistik
@@ -99,8 +86,9 @@ def tampilkan(gambar, cols, judul, ax=None):
 # z)\big]}_{\text{rekonstruksi}} \;-\; \underbrace{\mathrm{KL}\big(q_\phi(z \mid x)\,\|\,p(z)
 # \big)}_{\text{regularisasi}} \;\le\; \log p_\theta(x).$$
 #
-# Jaraknya tepat $\mathrm{KL}(q_\phi(z \mid x)\,\|\,p_\theta(z \mid x)) \ge 0$: batasnya rapat
-# bila encoder menebak *posterior* dengan sempurna. Kita meminimalkan **-ELBO**:
+# Jaraknya tepat $\mathrm{KL}(q_\phi(z \mid x)\,\|\,p_\theta(z \mid x)) \ge 0$: ELBO sama
+# dengan $\log p_\theta(x)$ tepat ketika encoder menebak *posterior* dengan sempurna. Kita
+# meminimalkan **-ELBO**:
 #
 # - suku rekonstruksi $-\log p_\theta(x \mid z)$ = *binary cross-entropy* yang **dijumlahkan**
 #   atas 64 piksel (bukan dirata-rata: ini log-peluang seluruh gambar);
@@ -117,7 +105,7 @@ def tampilkan(gambar, cols, judul, ax=None):
 # + \sigma^2 - 1 - \log\sigma^2\right),$$
 #
 # dijumlahkan atas dimensi laten. Encoder memberi $\log\sigma^2$ (`logvar`) agar $\sigma^2$
-# selalu positif. Rumus ini ada di `dljax.train.tasks.losses.gaussian_kl`. Kita periksa dengan
+# selalu positif. Rumus ini ada di `dljax.tasks.gaussian_kl`. Kita periksa dengan
 # definisinya: ambil banyak $z \sim q$ dan rata-ratakan $\log q(z) - \log p(z)$.
 
 # %%
@@ -171,9 +159,9 @@ plt.show()
 #
 # PRNG JAX **tanpa keadaan**: tidak ada "seed global" yang diam-diam berubah. Setiap pengambilan
 # acak menerima sebuah **kunci**; kunci yang sama memberi angka yang sama, dan kita membelah
-# (`jax.random.split`) kunci untuk mendapat angka baru. Di mesin `dljax` setiap langkah
-# pelatihan menurunkan kuncinya dari *seed* dan nomor langkah, jadi pelatihan bisa diulang
-# persis.
+# (`jax.random.split`) kunci untuk mendapat angka baru. Di mesin pelatihan `dljax` setiap
+# langkah pelatihan menurunkan kuncinya dari *seed* dan nomor langkah, jadi pelatihan bisa
+# diulang persis.
 
 # %%
 k = jax.random.key(42)
@@ -196,9 +184,9 @@ def harapan_f(mu, sigma, key, n=200_000):
 
 g_mu, g_sigma = jax.grad(harapan_f, argnums=(0, 1))(1.5, 0.8, jax.random.key(1))
 print(
-    f"gradien reparameterisasi: ({format_float(float(g_mu), 3)}, {format_float(float(g_sigma), 3)})"
+    f"gradien reparameterisasi: ({format_float(float(g_mu), 3)}; {format_float(float(g_sigma), 3)})"
 )
-print(f"gradien analitis:         ({format_float(2 * 1.5, 3)}, {format_float(2 * 0.8, 3)})")
+print(f"gradien analitis:         ({format_float(2 * 1.5, 3)}; {format_float(2 * 0.8, 3)})")
 
 # %% [markdown]
 # ## Melatih VAE
@@ -206,7 +194,7 @@ print(f"gradien analitis:         ({format_float(2 * 1.5, 3)}, {format_float(2 *
 # Model `vae` di `dljax`: encoder MLP memberi `mean` dan `logvar`, `VAE.reparameterize`
 # mengambil $z$, decoder memberi logit per piksel. Task-nya menghitung kedua suku per gambar
 # (`VAETask.terms`). Kita latih dua VAE: dengan kode 2-D (untuk digambar) dan dengan kode 8-D
-# (bawaan, lebih tajam). Di terminal: `dljax train vae --set model.latent=2`.
+# (bawaan `dljax train vae`). Di terminal: `dljax train vae --set model.latent=2`.
 
 # %%
 data = load_dataset(DataConfig(name="digits"))
@@ -222,8 +210,14 @@ def latih(**ubah):
     return Trainer(config, dataset=data).fit(progress=False)
 
 
-LATEN = budget((2, 8), (2,))  # the fast mode trains only the 2-D one
+LATEN = (2, 8)  # both are cheap to train, also in the fast mode (3 epochs)
 hasil = {lat: latih(**{"model.latent": lat}) for lat in LATEN}
+for lat, h in hasil.items():
+    r = h.history[-1]
+    print(
+        f"VAE laten {lat}: -ELBO uji {format_float(r['test_neg_elbo'], 2)} nats per gambar "
+        f"(KL {format_float(r['test_kl'], 2)})"
+    )
 
 fig, ax = plt.subplots(figsize=(7, 3.8))
 for lat, h in hasil.items():
@@ -249,7 +243,7 @@ plt.show()
 # `VAETask.terms` (satu sampel $z$ per gambar).
 
 # %%
-model8 = hasil[LATEN[-1]].model()  # the 8-D VAE (2-D in the fast mode)
+model8 = hasil[8].model()  # the 8-D VAE
 terms = jax.jit(VAETask.terms)
 BATCH = 128
 rekon, kl = [], []
@@ -263,12 +257,13 @@ rata_rata_batch = np.mean([b.mean() for b in neg_elbo])
 print(f"{format_int(len(x_uji))} gambar uji dalam batch berukuran {[len(b) for b in neg_elbo]}")
 print(
     f"-ELBO per gambar: {format_float(per_gambar, 2)} nats "
-    f"(rekonstruksi {format_float(np.concatenate(rekon).mean(), 2)}, "
+    f"(rekonstruksi {format_float(np.concatenate(rekon).mean(), 2)}; "
     f"KL {format_float(np.concatenate(kl).mean(), 2)})"
 )
 print(f"rata-rata dari rata-rata batch (keliru): {format_float(rata_rata_batch, 2)} nats")
 print(
-    f"catatan mesin dljax (test_neg_elbo): {format_float(hasil[LATEN[-1]].history[-1]['test_neg_elbo'], 2)} nats"
+    "catatan mesin pelatihan dljax (test_neg_elbo): "
+    f"{format_float(hasil[8].history[-1]['test_neg_elbo'], 2)} nats"
 )
 
 # %% [markdown]
@@ -279,15 +274,20 @@ print(
 # ## Ruang laten yang teratur
 #
 # Kita gambar $\mu_\phi(x)$ gambar uji pada VAE 2-D. Bandingkan dengan autoencoder di
-# pelajaran sebelumnya: kodenya sekarang berkumpul di sekitar titik asal dengan skala sekitar
-# 1, seperti yang diminta suku KL.
+# pelajaran sebelumnya: suku KL menarik setiap $q_\phi(z \mid x)$ ke $\mathcal N(0, I)$, jadi
+# kodenya berkumpul di sekitar titik asal, tidak lebih lebar dari skala prior (simpangan
+# baku 1). Tarikan itu bisa terlalu kuat: bila KL hampir nol, encoder praktis mengabaikan
+# gambarnya (*posterior collapse*), semua kode menumpuk di titik asal, dan kisi decode di
+# kanan menampilkan gumpalan yang hampir sama. Tiga angka di bawah gambar memperlihatkan di
+# mana VAE kita berada: simpangan baku $\mu$ per dimensi, KL per gambar, dan seberapa
+# berbeda gambar-gambar kisi decode satu sama lain.
 
 # %%
 model2 = hasil[2].model()
 mean2, _ = model2.encode(jnp.asarray(x_uji))
 mean2 = np.asarray(mean2)
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5.3))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.8))
 sc = ax1.scatter(mean2[:, 0], mean2[:, 1], c=y_uji, cmap="tab10", s=12, alpha=0.8)
 fig.colorbar(sc, ax=ax1, ticks=range(10), label="angka")
 ax1.set_xlabel("$\\mu_1$")
@@ -299,18 +299,30 @@ ax1.grid(alpha=0.3)
 G = 12
 q = jax.scipy.special.ndtri(jnp.linspace(0.04, 0.96, G))  # (G,)
 zz = jnp.stack(jnp.meshgrid(q, -q, indexing="xy"), axis=-1).reshape(-1, 2)  # (G*G, 2)
-peta = jax.nn.sigmoid(model2.decode(zz))
-tampilkan(np.asarray(peta), G, "Decode dari kisi $z$ (kuantil N(0, 1))", ax2)
+peta = np.asarray(jax.nn.sigmoid(model2.decode(zz)))  # (G*G, 8, 8, 1)
+show_images(peta, G, "Decode dari kisi $z$ (kuantil N(0, 1))", ax=ax2)
 plt.tight_layout()
 plt.show()
+sebaran_mu = mean2.std(axis=0)
+kl_2d = hasil[2].history[-1]["test_kl"]
+beda_kisi = float(peta.std(axis=0).mean())  # 0: every decoded image is the same
+print(
+    "simpangan baku μ per dimensi:",
+    "; ".join(format_float(s, 2) for s in sebaran_mu),
+    f"| KL uji {format_float(kl_2d, 2)} nats per gambar",
+)
+print(
+    f"perbedaan antar-gambar kisi decode (simpangan baku piksel): {format_float(beda_kisi, 3)}"
+    f" (gambar uji asli: {format_float(float(x_uji.std(axis=0).mean()), 3)})"
+)
 
 # %% [markdown]
 # ## Interpolasi laten
 #
 # Ambil dua gambar, hitung $\mu$ keduanya, lalu jalan lurus dari yang satu ke yang lain:
-# $z_t = (1 - t)\,z_0 + t\,z_1$. Karena ruang latennya rapat, setiap titik di jalan itu
-# di-*decode* menjadi gambar yang masuk akal, dan satu angka "berubah" perlahan menjadi angka
-# lain.
+# $z_t = (1 - t)\,z_0 + t\,z_1$. Suku KL mengisi ruang laten tanpa celah besar, jadi setiap
+# titik di jalan itu di-*decode* menjadi gambar di antara kedua angka, yang berubah perlahan
+# dari yang satu ke yang lain (seberapa tajam gambarnya bergantung pada lamanya pelatihan).
 
 
 # %%
@@ -328,10 +340,10 @@ for a, b in pasangan:
     baris.append(
         jax.nn.sigmoid(model8.decode((1 - t) * z0[None, :] + t * z1[None, :]))
     )  # (T, 8, 8, 1)
-tampilkan(
+show_images(
     np.concatenate(baris),
     LANGKAH,
-    f"Interpolasi laten (VAE {LATEN[-1]}-D): " + ", ".join(f"{a} → {b}" for a, b in pasangan),
+    "Interpolasi laten (VAE 8-D): " + ", ".join(f"{a} → {b}" for a, b in pasangan),
 )
 plt.show()
 
@@ -343,9 +355,9 @@ plt.show()
 # Bernoulli per piksel, jadi agak kabur).
 
 # %%
-fig, axes = plt.subplots(1, len(hasil), figsize=(5.5 * len(hasil), 5), squeeze=False)
+fig, axes = plt.subplots(1, len(hasil), figsize=(10, 5.2), squeeze=False)
 for ax, (lat, h) in zip(axes[0], hasil.items(), strict=True):
-    tampilkan(h.trainer.sample(64, seed=0), 8, f"Sampel baru, VAE laten {lat}", ax)
+    show_images(h.trainer.sample(64, seed=0), 8, f"Sampel baru, VAE laten {lat}", ax=ax)
 plt.tight_layout()
 plt.show()
 
@@ -407,4 +419,20 @@ _ = latihan.check_interpolate(interpolasi)
 # - Ruang laten yang teratur memungkinkan interpolasi dan sampel baru dari *prior*.
 #
 # Pelajaran berikutnya: **GAN**, model generatif yang belajar lewat sebuah permainan dan
-# menghasilkan gambar yang lebih tajam.
+# menghasilkan gambar yang lebih tajam. Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        **{
+            f"VAE laten {lat}: -ELBO uji (KL)": f"{format_float(h.history[-1]['test_neg_elbo'], 2)}"
+            f" ({format_float(h.history[-1]['test_kl'], 2)}) nats per gambar"
+            for lat, h in hasil.items()
+        },
+        "-ELBO per gambar, dihitung sendiri (laten 8)": f"{format_float(per_gambar, 2)} nats",
+        "rata-rata dari rata-rata batch (keliru)": f"{format_float(rata_rata_batch, 2)} nats",
+        "VAE 2-D: simpangan baku μ": "; ".join(format_float(s, 2) for s in sebaran_mu),
+        "KL Monte Carlo (10⁵ sampel) / tertutup": f"{format_float(estimasi[-1], 4)} / "
+        f"{format_float(kl_tertutup, 4)}",
+    }
+)

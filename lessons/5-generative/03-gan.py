@@ -54,23 +54,18 @@ from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
 from dljax.formatting import format_float, format_int, format_percent
-from dljax.lesson import FAST, budget
-from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
-from dljax.recipes import build_config
-from dljax.train import Trainer
-from dljax.viz import tile_images
-
-
-def tampilkan(gambar, cols, judul, ax=None):
-    """Show images (N, H, W, 1) in [0, 1] as one tiled picture."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(cols * 0.6, max(1, len(gambar) // cols) * 0.65 + 0.4))
-    scale = max(1, 32 // gambar.shape[1])
-    ax.imshow(tile_images(gambar, cols=cols, scale=scale)[..., 0], cmap="gray", vmin=0, vmax=255)
-    ax.set_title(judul)
-    ax.axis("off")
-    return ax
-
+from dljax.lesson import (
+    budget,
+    build_trainer,
+    print_fd_scale,
+    print_key_numbers,
+    print_quality,
+    quality,
+    quality_summary,
+    reference_classifier,
+    show_images,
+    train_with_snapshots,
+)
 
 # %% [markdown]
 # ## Permainan minimax
@@ -119,7 +114,7 @@ def non_saturating(logit):
     return jax.nn.softplus(-logit)  # -log sigmoid(logit), minimized by G
 
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
 ax1.plot(d, saturating(logit), label="saturating: $\\log(1 - D(G(z)))$")
 ax1.plot(d, non_saturating(logit), label="non-saturating: $-\\log D(G(z))$")
 ax1.set_ylabel("loss generator")
@@ -127,9 +122,9 @@ ax1.set_title("Dua loss generator")
 for f, label in ((saturating, "saturating"), (non_saturating, "non-saturating")):
     ax2.plot(d, jnp.abs(jax.vmap(jax.grad(f))(logit)), label=label)
 ax2.set_ylabel("|gradien terhadap logit|")
-ax2.set_title("Besarnya sinyal belajar untuk generator")
+ax2.set_title("Sinyal belajar untuk generator")
 for ax in (ax1, ax2):
-    ax.set_xlabel("$D(G(z))$: keyakinan diskriminator bahwa gambar palsu itu asli")
+    ax.set_xlabel("$D(G(z))$: keyakinan D bahwa gambar palsu asli")
     ax.axvspan(0, 0.1, color="red", alpha=0.08)
     ax.grid(alpha=0.3)
     ax.legend()
@@ -152,48 +147,21 @@ plt.show()
 # %%
 data = load_dataset(DataConfig(name="digits"))
 x_uji, y_uji = data.test.arrays["input"], data.test.arrays["label"]
-PRESET = budget("default", "tiny")  # the fast mode uses the tiny networks
-CEPAT = budget({}, {"data.batch_size": 256})  # the fast mode: few steps per epoch
 EPOCHS = budget(150, 2)
 N_SAMPEL = budget(1000, 300)  # samples per quality measurement
 
-
-def buat_trainer(nama, **ubah):
-    config = build_config(
-        nama,
-        PRESET,
-        overrides={
-            "train.epochs": EPOCHS,
-            "train.seed": 0,
-            "train.quality": False,
-            **CEPAT,
-            **ubah,
-        },
-    )
-    return Trainer(config, dataset=data if config.data.image_size == 0 else None)
-
-
-def latih_dengan_snapshot(trainer, n=16):
-    """Fit and keep `n` samples of the same latents after every epoch (drawn as N_SAMPEL
-    samples, the size used later, so that sampling compiles only once)."""
-    snapshot = {}
-
-    def simpan(epoch, record):
-        snapshot[epoch] = trainer.sample(N_SAMPEL, seed=123)[:n]
-
-    return trainer.fit(progress=False, on_epoch_end=simpan), snapshot
-
-
-trainer_gan = buat_trainer("gan")
+# `build_trainer`: the default preset (tiny networks and few steps in the fast mode), seed 0
+trainer_gan = build_trainer("gan", {"train.epochs": EPOCHS}, dataset=data)
 print(f"{format_int(trainer_gan.num_params)} parameter (G dan D bersama)")
-hasil_gan, snapshot_gan = latih_dengan_snapshot(trainer_gan)
+# 16 samples of the same latents after 6 epochs spread over the run (drawn N_SAMPEL at a
+# time, as later, so that sampling compiles only once)
+hasil_gan, snapshot_gan = train_with_snapshots(trainer_gan, draw=N_SAMPEL)
 
 # %%
-pilih = sorted({1, *np.linspace(1, EPOCHS, 6).astype(int).tolist()})
-tampilkan(
-    np.concatenate([snapshot_gan[e] for e in pilih]),
+show_images(
+    np.concatenate(list(snapshot_gan.values())),
     16,
-    "Sampel dari laten yang sama, epoch " + ", ".join(map(str, pilih)) + " (baris demi baris)",
+    "Laten yang sama, baris demi baris: epoch " + ", ".join(map(str, snapshot_gan)),
 )
 plt.show()
 
@@ -204,7 +172,7 @@ plt.show()
 
 # %%
 ep = [r["epoch"] for r in hasil_gan.history]
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 3.8))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
 ax1.plot(ep, [r["train_d_loss"] for r in hasil_gan.history], marker="o", ms=3, label="loss D")
 ax1.plot(ep, [r["train_g_loss"] for r in hasil_gan.history], marker="o", ms=3, label="loss G")
 ax1.set_ylabel("loss latih")
@@ -233,50 +201,22 @@ plt.show()
 # - **FD** (*Fréchet distance*): cocokkan sebuah Gaussian ke fitur gambar buatan dan ke fitur
 #   gambar uji, lalu ukur jaraknya:
 #   $\lVert\mu_1 - \mu_2\rVert^2 + \mathrm{tr}\big(\Sigma_1 + \Sigma_2 - 2(\Sigma_1\Sigma_2)^{1/2}\big)$.
-#   Makin kecil makin baik. Skalanya bergantung pada fitur, jadi bandingkan dengan
-#   `fd_floor` (data latih vs data uji: sebaik-baiknya) dan `fd_baseline` (sampel dari satu
-#   Gaussian yang dicocokkan ke piksel data latih: jauh lebih buruk).
+#   Makin kecil makin baik. Skalanya bergantung pada fitur, jadi bandingkan dengan dua
+#   acuan yang diukur dengan cara yang sama: **batas bawah FD** (`fd_floor`, gambar latih
+#   asli terhadap gambar uji: sebaik-baiknya model) dan **baseline Gaussian**
+#   (`fd_baseline`, sampel dari satu Gaussian yang dicocokkan ke piksel data latih: jauh
+#   lebih buruk).
 # - ***Precision***: bagian gambar buatan yang jatuh di dekat gambar asli (kualitas).
 # - ***Recall***: bagian gambar asli yang punya gambar buatan di dekatnya (keragaman).
 #   "Dekat" = di dalam bola ke-$k$ tetangga terdekat ($k = 3$, Kynkäänniemi dkk. 2019).
 #
-# (Dalam mode cepat classifier referensinya dilatih hanya sebentar, jadi angkanya kasar.)
+# `reference_classifier` memuat classifier itu (dilatih sekali, lalu diambil dari cache) dan
+# `quality` menghitung ketiga angka untuk sekumpulan sampel.
 
 # %%
-if FAST:  # a reference trained for 2 epochs only, to run the lesson quickly
-    referensi = ReferenceClassifier.load_or_train(
-        "digits",
-        config=build_config(
-            REFERENCE_MODEL,
-            "default",
-            {"data.name": "digits", "train.seed": 0, "train.epochs": 2},
-        ),
-    )
-else:
-    referensi = ReferenceClassifier.load_or_train("digits", progress=True)
-print(f"akurasi uji classifier referensi: {format_percent(referensi.accuracy)}")
-
-
-def kualitas(sampel, labels=None):
-    return quality_report(referensi, sampel, data, labels=labels)
-
-
-def cetak_kualitas(nama, q):
-    teks = (
-        f"{nama:>28}: FD {format_float(q['fd'], 2):>6} | precision {format_percent(q['precision']):>7}"
-        f" | recall {format_percent(q['recall']):>7}"
-    )
-    if "label_accuracy" in q:
-        teks += f" | akurasi label {format_percent(q['label_accuracy'])}"
-    print(teks)
-
-
-q_gan = kualitas(hasil_gan.trainer.sample(N_SAMPEL, seed=0))
-print(
-    f"FD lantai (latih vs uji) {format_float(q_gan['fd_floor'], 2)}, "
-    f"FD baseline Gaussian {format_float(q_gan['fd_baseline'], 2)}\n"
-)
-cetak_kualitas("GAN MLP", q_gan)
+referensi = reference_classifier("digits")
+q_gan = quality(hasil_gan.trainer.sample(N_SAMPEL, seed=0), data, name="GAN MLP", width=28)
+print_fd_scale(q_gan)
 
 # %% [markdown]
 # ## *Mode collapse*: dilihat dan diukur
@@ -291,9 +231,8 @@ cetak_kualitas("GAN MLP", q_gan)
 # %%
 latih_x, latih_y = data.train.arrays["input"], data.train.arrays["label"]
 hanya_tiga = latih_x[np.isin(latih_y, [0, 1, 7])][:N_SAMPEL]
-q_tiga = kualitas(hanya_tiga)
-cetak_kualitas("gambar asli, hanya 0, 1, 7", q_tiga)
-cetak_kualitas("GAN MLP", q_gan)
+q_tiga = quality(hanya_tiga, data, name="gambar asli, hanya 0, 1, 7", width=28)
+print_quality("GAN MLP", q_gan, width=28)
 
 # %% [markdown]
 # Sekarang GAN sungguhan dengan pengaturan yang sengaja buruk: kode laten **satu dimensi**
@@ -302,37 +241,56 @@ cetak_kualitas("GAN MLP", q_gan)
 # classifier referensi untuk setiap sampel.
 
 # %%
-hasil_buruk = buat_trainer("gan", **{"model.latent": 1}).fit(progress=False)
+trainer_buruk = build_trainer("gan", {"train.epochs": EPOCHS, "model.latent": 1}, dataset=data)
+hasil_buruk = trainer_buruk.fit()
 sampel_buruk = hasil_buruk.trainer.sample(N_SAMPEL, seed=0)
 sampel_baik = hasil_gan.trainer.sample(N_SAMPEL, seed=0)
-q_buruk = kualitas(sampel_buruk)
-cetak_kualitas("GAN MLP, laten 1-D", q_buruk)
-cetak_kualitas("GAN MLP", q_gan)
+q_buruk = quality(sampel_buruk, data, name="GAN MLP, laten 1-D", width=28)
+print_quality("GAN MLP", q_gan, width=28)
 
-fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), gridspec_kw={"width_ratios": [1, 1, 1.3]})
-tampilkan(sampel_baik[:64], 8, f"GAN, laten {hasil_gan.trainer.config.model.latent}", axes[0])
-tampilkan(sampel_buruk[:64], 8, "GAN, laten 1 (collapse)", axes[1])
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.8))
+show_images(sampel_baik[:64], 8, f"GAN, laten {hasil_gan.trainer.config.model.latent}", ax=axes[0])
+show_images(sampel_buruk[:64], 8, "GAN, laten 1", ax=axes[1])
+plt.tight_layout()
+plt.show()
+
 kelas = np.arange(10)
 lebar = 0.4
+fig, ax = plt.subplots(figsize=(8, 3.6))
 for geser, (s, label) in zip(
     (-lebar / 2, lebar / 2), ((sampel_baik, "GAN"), (sampel_buruk, "GAN laten 1")), strict=True
 ):
     frek = np.bincount(referensi.predict(s), minlength=10) / len(s)
-    axes[2].bar(kelas + geser, frek, lebar, label=label)
-axes[2].axhline(0.1, color="k", ls=":", lw=1, label="seragam (10 %)")
-axes[2].set_xticks(kelas)
-axes[2].set_xlabel("kelas menurut classifier referensi")
-axes[2].set_ylabel("bagian sampel")
-axes[2].set_title("Angka apa saja yang dibuat generator?")
-axes[2].legend()
-plt.tight_layout()
+    ax.bar(kelas + geser, frek, lebar, label=label)
+ax.axhline(0.1, color="k", ls=":", lw=1, label="seragam (10 %)")
+ax.set_xticks(kelas)
+ax.set_xlabel("kelas menurut classifier referensi")
+ax.set_ylabel("bagian sampel")
+ax.set_title("Angka apa saja yang dibuat generator?")
+ax.legend()
 plt.show()
 
 # %% [markdown]
-# Perhatikan pola angkanya: collapse menurunkan **recall** dan menaikkan **FD**, sementara
-# **precision** bisa tetap tinggi. Karena itu satu angka saja tidak cukup; laporkan FD bersama
-# *precision* dan *recall*. (Hasil tepatnya bergantung pada *seed* dan lamanya pelatihan; coba
-# ubah `train.seed`.)
+# *Mode collapse* menyerang **keragaman**: angka yang hilang menurunkan **recall** dan
+# menaikkan **FD**. *Precision* mengukur hal lain, yaitu apakah setiap sampel mirip gambar
+# asli, jadi ia tidak harus ikut turun: "generator" yang hanya mengeluarkan gambar asli 0, 1
+# dan 7 di atas punya precision tinggi dan recall rendah. Karena itu satu angka saja tidak
+# cukup; laporkan FD bersama *precision* dan *recall*. Angka kedua GAN kita, berdampingan:
+
+# %%
+for label, kunci, format_angka in (
+    ("FD", "fd", lambda v: format_float(v, 2)),
+    ("precision", "precision", format_percent),
+    ("recall", "recall", format_percent),
+):
+    print(
+        f"{label:>9}: GAN laten {hasil_gan.trainer.config.model.latent} "
+        f"{format_angka(q_gan[kunci]):>7} | GAN laten 1 {format_angka(q_buruk[kunci]):>7}"
+    )
+
+# %% [markdown]
+# Hasil tepatnya bergantung pada *seed* dan lamanya pelatihan (coba ubah `train.seed`); dalam
+# mode cepat kedua GAN baru dilatih beberapa langkah, sehingga keduanya masih jauh dari data.
 #
 
 # %% [markdown]
@@ -344,11 +302,9 @@ semua = {
     "GAN MLP, laten 1-D": q_buruk,
     "gambar asli 0/1/7 saja": q_tiga,
 }
-print(
-    f"FD lantai {format_float(q_gan['fd_floor'], 2)}, baseline Gaussian {format_float(q_gan['fd_baseline'], 2)}"
-)
+print_fd_scale(q_gan)
 for nama, q in semua.items():
-    cetak_kualitas(nama, q)
+    print_quality(nama, q, width=28)
 
 fig, ax = plt.subplots(figsize=(6.5, 4.5))
 for nama, q in semua.items():
@@ -404,8 +360,21 @@ _ = latihan.check_generator_loss(loss_generator)
 #   optimizer, satu langkah $D$ lalu satu langkah $G$.
 # - Loss generator *non-saturating* $-\log D(G(z))$ memberi gradien kuat tepat ketika
 #   generator masih buruk; versi *saturating* $\log(1 - D(G(z)))$ hampir tidak memberi gradien.
-# - Kualitas diukur pada fitur classifier referensi: FD (bandingkan dengan lantai dan
-#   baseline), *precision* (kualitas) dan *recall* (keragaman).
-# - *Mode collapse* terlihat di sampel dan di angka: recall turun, FD naik.
+# - Kualitas diukur pada fitur classifier referensi: FD (bandingkan dengan batas bawah FD
+#   dan baseline Gaussian), *precision* (kualitas) dan *recall* (keragaman).
+# - *Mode collapse* terlihat di sampel dan di angka: recall turun, FD naik, sementara
+#   precision bisa tetap tinggi.
 #
-# Pelajaran berikutnya: **DCGAN** dan **GAN bersyarat**.
+# Pelajaran berikutnya: **DCGAN** dan **GAN bersyarat**. Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "akurasi uji classifier referensi": format_percent(referensi.accuracy),
+        "batas bawah FD / baseline Gaussian": f"{format_float(q_gan['fd_floor'], 2)} / "
+        f"{format_float(q_gan['fd_baseline'], 2)}",
+        "GAN MLP": quality_summary(q_gan),
+        "GAN MLP, laten 1-D": quality_summary(q_buruk),
+        "gambar asli 0/1/7 saja": quality_summary(q_tiga),
+    }
+)

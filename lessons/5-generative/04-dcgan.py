@@ -39,89 +39,50 @@ import numpy as np
 from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
-from dljax.formatting import format_float, format_int, format_percent
-from dljax.lesson import FAST, budget
-from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
-from dljax.recipes import build_config
-from dljax.train import Trainer
-from dljax.viz import tile_images
-
-
-def tampilkan(gambar, cols, judul, ax=None):
-    """Show images (N, H, W, 1) in [0, 1] as one tiled picture."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(cols * 0.6, max(1, len(gambar) // cols) * 0.65 + 0.4))
-    scale = max(1, 32 // gambar.shape[1])
-    ax.imshow(tile_images(gambar, cols=cols, scale=scale)[..., 0], cmap="gray", vmin=0, vmax=255)
-    ax.set_title(judul)
-    ax.axis("off")
-    return ax
-
+from dljax.formatting import format_float, format_int
+from dljax.lesson import (
+    budget,
+    build_trainer,
+    print_fd_scale,
+    print_key_numbers,
+    quality,
+    quality_summary,
+    reference_classifier,
+    show_images,
+    train_with_snapshots,
+)
 
 # %% [markdown]
-# ## Persiapan: data, pelatihan, dan classifier referensi
+# ## Persiapan: data dan classifier referensi
 #
-# Sama seperti pelajaran 5.3: fungsi kecil untuk membangun `Trainer`, menyimpan kisi sampel
-# dari laten yang sama setiap epoch, dan mengukur kualitas dengan classifier referensi
-# (disimpan di cache, jadi biasanya sudah ada dari pelajaran sebelumnya).
+# Sama seperti pelajaran 5.3: `build_trainer` membangun `Trainer`, `train_with_snapshots`
+# menyimpan kisi sampel dari laten yang sama di beberapa epoch, dan `quality` mengukur
+# kualitas dengan classifier referensi (disimpan di cache, jadi biasanya sudah ada dari
+# pelajaran sebelumnya).
 #
 # Satu hal penting: kita membandingkan sampel 16×16 dengan data uji **yang juga diperbesar ke
 # 16×16**. Classifier referensi bekerja pada 8×8, jadi sampel dan data uji sama-sama diperkecil
 # lagi dengan cara yang sama. Kalau sampel 16×16 dibandingkan langsung dengan data uji 8×8 asli,
-# perjalanan bolak-balik 8 → 16 → 8 saja sudah membuat gambar *asli* tampak "berbeda"
-# (FD-nya puluhan kali lantai), dan model dihukum karena pengubahan ukuran, bukan karena
-# sampelnya buruk. Lantai dan baseline pun dihitung pada data 16×16 yang sama.
+# perjalanan bolak-balik 8 → 16 → 8 saja sudah membuat gambar *asli* tampak "berbeda", dan
+# model dihukum karena pengubahan ukuran, bukan karena sampelnya buruk. Batas bawah FD dan
+# baseline pun dihitung pada data 16×16 yang sama. Kita ukur sendiri hukuman itu: gambar
+# latih asli yang diperbesar ke 16×16, dibandingkan dengan data uji 16×16 dan dengan data uji
+# 8×8 aslinya.
 
 # %%
 data = load_dataset(DataConfig(name="digits", image_size=16))  # as the model sees the data
-PRESET = budget("default", "tiny")  # the fast mode uses the tiny networks
-CEPAT = budget({}, {"data.batch_size": 256})  # the fast mode: few steps per epoch
-
-
-def buat_trainer(nama, **ubah):
-    config = build_config(
-        nama, PRESET, overrides={"train.seed": 0, "train.quality": False, **CEPAT, **ubah}
-    )
-    return Trainer(config)  # loads digits resized to data.image_size = 16
-
-
-def latih_dengan_snapshot(trainer, n=16):
-    """Fit and keep `n` samples of the same latents after every epoch (drawn as N_SAMPEL
-    samples, the size used later, so that sampling compiles only once)."""
-    snapshot = {}
-
-    def simpan(epoch, record):
-        snapshot[epoch] = trainer.sample(N_SAMPEL, seed=123)[:n]
-
-    return trainer.fit(progress=False, on_epoch_end=simpan), snapshot
-
-
-if FAST:  # a reference trained for 2 epochs only, to run the lesson quickly
-    referensi = ReferenceClassifier.load_or_train(
-        "digits",
-        config=build_config(
-            REFERENCE_MODEL, "default", {"data.name": "digits", "train.seed": 0, "train.epochs": 2}
-        ),
-    )
-else:
-    referensi = ReferenceClassifier.load_or_train("digits", progress=True)
-print(f"akurasi uji classifier referensi: {format_percent(referensi.accuracy)}")
+data_8 = load_dataset(DataConfig(name="digits"))  # the native 8x8 digits
+referensi = reference_classifier("digits")
 N_SAMPEL = budget(1000, 300)
 
-
-def kualitas(sampel, labels=None):
-    """Quality numbers against the digits test set at 16x16, the model's own resolution."""
-    return quality_report(referensi, sampel, data, labels=labels)
-
-
-def cetak_kualitas(nama, q):
-    teks = (
-        f"{nama:>22}: FD {format_float(q['fd'], 2):>6} | precision "
-        f"{format_percent(q['precision']):>7} | recall {format_percent(q['recall']):>7}"
-    )
-    if "label_accuracy" in q:
-        teks += f" | akurasi label {format_percent(q['label_accuracy'])}"
-    print(teks)
+latih_16 = data.train.arrays["input"][:N_SAMPEL]  # real training digits, resized 8 -> 16
+q_16 = quality(latih_16, data, name="terhadap uji 16×16", width=20)
+q_8 = quality(latih_16, data_8, name="terhadap uji 8×8", width=20)
+print(
+    f"gambar latih 16×16: FD {format_float(q_16['fd'], 2)} terhadap uji 16×16, "
+    f"{format_float(q_8['fd'], 2)} terhadap uji 8×8 "
+    f"({format_float(q_8['fd'] / q_16['fd'], 1)}× lebih besar)"
+)
 
 
 # %% [markdown]
@@ -139,21 +100,20 @@ def cetak_kualitas(nama, q):
 
 # %%
 EPOCHS_CONV = budget(100, 1)  # the default preset of `dljax train dcgan` / `cgan`
-trainer_dcgan = buat_trainer("dcgan", **{"train.epochs": EPOCHS_CONV})
+trainer_dcgan = build_trainer("dcgan", {"train.epochs": EPOCHS_CONV}, dataset=data)
 print(
     f"{format_int(trainer_dcgan.num_params)} parameter, gambar "
     f"{trainer_dcgan.dataset.info.input_shape}"
 )
-hasil_dcgan, snapshot_dcgan = latih_dengan_snapshot(trainer_dcgan)
-pilih = sorted({1, *np.linspace(1, EPOCHS_CONV, 5).astype(int).tolist()})
-tampilkan(
-    np.concatenate([snapshot_dcgan[e] for e in pilih]),
+hasil_dcgan, snapshot_dcgan = train_with_snapshots(trainer_dcgan, at=5, draw=N_SAMPEL)
+show_images(
+    np.concatenate(list(snapshot_dcgan.values())),
     16,
-    "DCGAN 16×16, laten yang sama, epoch " + ", ".join(map(str, pilih)),
+    "DCGAN 16×16, laten yang sama, epoch " + ", ".join(map(str, snapshot_dcgan)),
 )
 plt.show()
-q_dcgan = kualitas(hasil_dcgan.trainer.sample(N_SAMPEL, seed=0))
-cetak_kualitas("DCGAN 16×16", q_dcgan)
+q_dcgan = quality(hasil_dcgan.trainer.sample(N_SAMPEL, seed=0), data, name="DCGAN 16×16")
+print_fd_scale(q_dcgan)
 
 
 # %% [markdown]
@@ -195,6 +155,21 @@ _ = latihan.check_transposed_conv_size(ukuran_transpos)
 #   $2\cdot10^{-4}$, $\beta_1 = 0{,}5$.
 # - *Batch norm* di GAN harus hati-hati: statistik G dan D terpisah, dan sampel diambil dalam
 #   mode evaluasi tanpa mengubah apa pun.
-# - Ukur selalu dengan angka yang sama: FD (dengan lantai dan baseline), *precision*, *recall*.
+# - Ukur selalu dengan angka yang sama: FD (dengan batas bawah FD dan baseline Gaussian),
+#   *precision*, *recall*, pada resolusi model itu sendiri.
 #
-# Pelajaran berikutnya: **GAN bersyarat**, yang menggambar angka yang kita minta.
+# Pelajaran berikutnya: **GAN bersyarat**, yang menggambar angka yang kita minta. Angka kunci
+# eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "parameter DCGAN": trainer_dcgan.num_params,
+        "epoch": EPOCHS_CONV,
+        "DCGAN 16×16": quality_summary(q_dcgan),
+        "batas bawah FD / baseline Gaussian (16×16)": f"{format_float(q_dcgan['fd_floor'], 2)} / "
+        f"{format_float(q_dcgan['fd_baseline'], 2)}",
+        "gambar latih 16×16: FD uji 16×16 / uji 8×8": f"{format_float(q_16['fd'], 2)} / "
+        f"{format_float(q_8['fd'], 2)}",
+    }
+)

@@ -38,78 +38,29 @@ import numpy as np
 from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import generative as latihan
-from dljax.formatting import format_float, format_percent
-from dljax.lesson import FAST, budget
-from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
-from dljax.recipes import build_config
-from dljax.train import Trainer
-from dljax.viz import tile_images
-
-
-def tampilkan(gambar, cols, judul, ax=None):
-    """Show images (N, H, W, 1) in [0, 1] as one tiled picture."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(cols * 0.6, max(1, len(gambar) // cols) * 0.65 + 0.4))
-    scale = max(1, 32 // gambar.shape[1])
-    ax.imshow(tile_images(gambar, cols=cols, scale=scale)[..., 0], cmap="gray", vmin=0, vmax=255)
-    ax.set_title(judul)
-    ax.axis("off")
-    return ax
-
+from dljax.formatting import format_float
+from dljax.lesson import (
+    budget,
+    build_trainer,
+    print_fd_scale,
+    print_key_numbers,
+    quality,
+    quality_summary,
+    reference_classifier,
+    show_images,
+)
 
 # %% [markdown]
-# ## Persiapan: data, pelatihan, dan classifier referensi
+# ## Persiapan: data dan classifier referensi
 #
-# Sama seperti pelajaran 5.3: fungsi kecil untuk membangun `Trainer` dan mengukur kualitas
-# dengan classifier referensi (disimpan di cache, jadi biasanya sudah ada dari pelajaran
-# sebelumnya).
-#
-# Satu hal penting: kita membandingkan sampel 16×16 dengan data uji **yang juga diperbesar ke
-# 16×16**. Classifier referensi bekerja pada 8×8, jadi sampel dan data uji sama-sama diperkecil
-# lagi dengan cara yang sama. Kalau sampel 16×16 dibandingkan langsung dengan data uji 8×8 asli,
-# perjalanan bolak-balik 8 → 16 → 8 saja sudah membuat gambar *asli* tampak "berbeda"
-# (FD-nya puluhan kali lantai), dan model dihukum karena pengubahan ukuran, bukan karena
-# sampelnya buruk. Lantai dan baseline pun dihitung pada data 16×16 yang sama.
+# Seperti pelajaran 5.4: data `digits` yang diperbesar ke 16×16 (resolusi model), dan
+# classifier referensi untuk mengukur kualitas (disimpan di cache, jadi biasanya sudah ada).
+# Sampel 16×16 selalu dibandingkan dengan data uji yang juga 16×16.
 
 # %%
 data = load_dataset(DataConfig(name="digits", image_size=16))  # as the model sees the data
-PRESET = budget("default", "tiny")  # the fast mode uses the tiny networks
-CEPAT = budget({}, {"data.batch_size": 256})  # the fast mode: few steps per epoch
-
-
-def buat_trainer(nama, **ubah):
-    config = build_config(
-        nama, PRESET, overrides={"train.seed": 0, "train.quality": False, **CEPAT, **ubah}
-    )
-    return Trainer(config)  # loads digits resized to data.image_size = 16
-
-
-if FAST:  # a reference trained for 2 epochs only, to run the lesson quickly
-    referensi = ReferenceClassifier.load_or_train(
-        "digits",
-        config=build_config(
-            REFERENCE_MODEL, "default", {"data.name": "digits", "train.seed": 0, "train.epochs": 2}
-        ),
-    )
-else:
-    referensi = ReferenceClassifier.load_or_train("digits", progress=True)
-print(f"akurasi uji classifier referensi: {format_percent(referensi.accuracy)}")
+referensi = reference_classifier("digits")
 N_SAMPEL = budget(1000, 300)
-
-
-def kualitas(sampel, labels=None):
-    """Quality numbers against the digits test set at 16x16, the model's own resolution."""
-    return quality_report(referensi, sampel, data, labels=labels)
-
-
-def cetak_kualitas(nama, q):
-    teks = (
-        f"{nama:>22}: FD {format_float(q['fd'], 2):>6} | precision "
-        f"{format_percent(q['precision']):>7} | recall {format_percent(q['recall']):>7}"
-    )
-    if "label_accuracy" in q:
-        teks += f" | akurasi label {format_percent(q['label_accuracy'])}"
-    print(teks)
 
 
 # %% [markdown]
@@ -125,8 +76,8 @@ def cetak_kualitas(nama, q):
 
 # %%
 EPOCHS_CONV = budget(100, 1)  # the default preset of `dljax train dcgan` / `cgan`
-trainer_cgan = buat_trainer("cgan", **{"train.epochs": EPOCHS_CONV})
-hasil_cgan = trainer_cgan.fit(progress=False)
+trainer_cgan = build_trainer("cgan", {"train.epochs": EPOCHS_CONV}, dataset=data)
+hasil_cgan = trainer_cgan.fit()
 
 KOLOM = 10
 per_angka = N_SAMPEL // 10
@@ -134,26 +85,22 @@ label_q = np.repeat(np.arange(10, dtype=np.int32), per_angka)  # block k asks fo
 sampel_cgan = hasil_cgan.trainer.sample(len(label_q), seed=0, labels=jnp.asarray(label_q))
 kisi = sampel_cgan.reshape(10, per_angka, *sampel_cgan.shape[1:])[:, :KOLOM]  # 10 per digit
 kisi = kisi.reshape(10 * KOLOM, *sampel_cgan.shape[1:])
-ax = tampilkan(kisi, KOLOM, "GAN bersyarat: baris ke-$k$ diminta menggambar angka $k$")
-sel = (kisi.shape[1] + 1) * max(1, 32 // kisi.shape[1])  # pixels per grid row (see tampilkan)
-for k in range(10):
-    ax.text(-3, (k + 0.5) * sel, f"angka {k}", ha="right", va="center", fontsize=8)
+show_images(
+    kisi,
+    KOLOM,
+    "GAN bersyarat: baris ke-$k$ diminta menggambar angka $k$",
+    row_labels=[f"angka {k}" for k in range(10)],
+)
 plt.show()
-
-q_cgan = kualitas(sampel_cgan, labels=label_q)
-cetak_kualitas("GAN bersyarat 16×16", q_cgan)
 
 # %% [markdown]
 # *Akurasi label* adalah seberapa sering classifier referensi setuju dengan label yang kita
-# minta: ukuran apakah generator benar-benar mendengarkan labelnya.
-#
+# minta: ukuran apakah generator benar-benar mendengarkan labelnya. Tebakan acak memberi
+# sekitar 10 %.
 
 # %%
-print(
-    f"FD lantai (latih vs uji) {format_float(q_cgan['fd_floor'], 2)}, "
-    f"baseline Gaussian {format_float(q_cgan['fd_baseline'], 2)}"
-)
-cetak_kualitas("GAN bersyarat 16×16", q_cgan)
+q_cgan = quality(sampel_cgan, data, labels=label_q, name="GAN bersyarat 16×16")
+print_fd_scale(q_cgan)
 
 # %% [markdown]
 # ## Latihan
@@ -186,9 +133,9 @@ def label_kisi(num_classes, per_kelas):
 _ = latihan.check_grid_labels(label_kisi)
 
 # %% [markdown]
-# **Latihan 3 (eksplorasi, tanpa pemeriksa).** Latih GAN bersyarat lebih lama
-# (`"train.epochs"`) dan lihat akurasi label naik. Di terminal: `dljax train cgan`, lalu
-# `dljax sample RUN_DIR --label 3 --out tiga.png`.
+# **Latihan 3 (eksplorasi, tanpa pemeriksa).** Latih GAN bersyarat lebih lama atau lebih
+# singkat (`"train.epochs"`): bagaimana akurasi label dan FD berubah? Di terminal:
+# `dljax train cgan`, lalu `dljax sample RUN_DIR --label 3 --out tiga.png`.
 #
 # ## Ringkasan
 #
@@ -200,4 +147,14 @@ _ = latihan.check_grid_labels(label_kisi)
 #   *precision* dan *recall*.
 #
 # Bab berikutnya: **model difusi**, yang membangun gambar dengan menghapus derau sedikit demi
-# sedikit.
+# sedikit. Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "epoch": EPOCHS_CONV,
+        "GAN bersyarat 16×16 (akurasi label acak: 10 %)": quality_summary(q_cgan),
+        "batas bawah FD / baseline Gaussian": f"{format_float(q_cgan['fd_floor'], 2)} / "
+        f"{format_float(q_cgan['fd_baseline'], 2)}",
+    }
+)

@@ -42,7 +42,7 @@ from dljax.config import DataConfig
 from dljax.data import load_dataset
 from dljax.exercises import diffusion as latihan
 from dljax.formatting import format_float
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 from dljax.viz import tile_images
 
 data = load_dataset(DataConfig(name="digits"))
@@ -153,4 +153,21 @@ _ = latihan.check_q_sample(q_sample)
 #   bentuk tertutup, jadi pelatihan melompat langsung ke $t$ acak.
 # - Jadwal derau menentukan seberapa cepat sinyal hilang; SNR turun dari besar ke hampir 0.
 #
-# Berikutnya: melatih jaringan untuk menebak derau itu, lalu membalik prosesnya.
+# Berikutnya: melatih jaringan untuk menebak derau itu, lalu membalik prosesnya. Angka kunci
+# eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "300 langkah satu per satu: rata-rata; variansi": f"{format_float(float(x_iter.mean()), 3)}; "
+        f"{format_float(float(x_iter.var()), 3)}",
+        "rumus q(x_t | x_0): rata-rata; variansi": f"{format_float(np.sqrt(ab) * 0.8, 3)}; "
+        f"{format_float(1 - ab, 3)}",
+        **{
+            f"ᾱ di t = 500, jadwal {nama}": format_float(
+                float(diffusion.make_schedule(nama, 1000).alpha_bars[500]), 3
+            )
+            for nama in diffusion.SCHEDULES
+        },
+    }
+)

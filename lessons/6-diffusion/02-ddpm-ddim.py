@@ -13,7 +13,7 @@
 # %% [markdown]
 # [![Buka di Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dljax/dljax/blob/main/lessons/6-diffusion/02-ddpm-ddim.ipynb)
 #
-# # 6.2 Melatih DDPM, lalu DDPM lawan DDIM
+# # 6.2 Melatih DDPM, lalu DDPM dibandingkan dengan DDIM
 #
 # Jaringan U-Net belajar menebak derau $\varepsilon$ yang ditambahkan ke gambar pada langkah
 # $t$ acak (loss: kuadrat galat tebakan derau). Setelah terlatih, kita membalik prosesnya:
@@ -22,8 +22,9 @@
 # menambahkan derau sama sekali. Berapa langkah yang benar-benar perlu? Kita ukur kualitasnya
 # (FD dengan classifier referensi, seperti bab 5) dan waktunya.
 #
-# *Mode cepat* (`DLJAX_FAST=1`) melatih jaringan mungil sebentar: sampelnya masih berupa
-# gumpalan. Jalankan versi penuh untuk angka yang jelas (beberapa menit).
+# *Mode cepat* (`DLJAX_FAST=1`) melatih jaringan mungil sebentar dengan proses pendek
+# ($T = 100$): sampelnya masih berupa gumpalan, dan angka-angkanya hanya menunjukkan bahwa
+# kodenya berjalan.
 
 # %%
 import sys
@@ -46,25 +47,30 @@ import numpy as np
 
 from dljax import diffusion
 from dljax.exercises import diffusion as latihan
-from dljax.formatting import format_float
-from dljax.lesson import FAST, budget
-from dljax.quality import REFERENCE_MODEL, ReferenceClassifier, quality_report
-from dljax.recipes import build_config
-from dljax.train import Trainer
-from dljax.viz import tile_images
-
-
-def tampilkan(gambar, cols, judul):
-    """Show images (N, H, W, 1) in [0, 1] as one tiled picture."""
-    _, ax = plt.subplots(figsize=(cols * 0.6, max(1, len(gambar) // cols) * 0.65 + 0.4))
-    ax.imshow(tile_images(gambar, cols=cols, scale=4)[..., 0], cmap="gray", vmin=0, vmax=255)
-    ax.set_title(judul)
-    ax.axis("off")
-    plt.show()
-
+from dljax.formatting import format_float, format_int
+from dljax.lesson import (
+    FAST_DIFFUSION,
+    budget,
+    build_trainer,
+    print_epochs,
+    print_fd_scale,
+    print_key_numbers,
+    quality,
+    reference_classifier,
+    show_images,
+)
 
 # %% [markdown]
 # ## Pelatihan
+#
+# Untuk gambar bersih $x_0$, langkah acak $t$ dan derau $\varepsilon \sim \mathcal N(0, I)$,
+# proses maju (pelajaran 6.1) memberi $x_t$ dalam satu langkah, dan jaringan
+# $\varepsilon_\theta$ dilatih menebak derau itu:
+#
+# $$x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon,$$
+#
+# $$\mathcal L(\theta) = \mathbb E_{x_0,\,t,\,\varepsilon}
+# \Big[\big\|\varepsilon - \varepsilon_\theta(x_t, t)\big\|^2\Big].$$
 #
 # `dljax train ddpm` melatih U-Net kecil (blok residual dengan GroupNorm dan SiLU, embedding
 # waktu sinusoidal di setiap blok, *self-attention* di resolusi terkecil) dengan jadwal
@@ -72,68 +78,86 @@ def tampilkan(gambar, cols, judul):
 # dibuat dengan bobot EMA, yang lebih halus daripada bobot langkah terakhir.
 
 # %%
-PRESET = budget("default", "tiny")
-ubah = {"train.quality": False, "train.seed": 0}
-if FAST:
-    # a short process (T = 100) so that even DDPM runs in seconds
-    ubah.update({"train.epochs": 1, "data.batch_size": 128, "model.timesteps": 100})
-trainer = Trainer(build_config("ddpm", PRESET, ubah))
-print(f"{trainer.num_params:,} parameter".replace(",", "."))
-hasil = trainer.fit(progress=not FAST)
-print("loss uji (galat tebakan derau):", format_float(hasil.history[-1]["test_loss"], 4))
-tampilkan(trainer.sample(32, seed=0, steps=budget(50, 5)), 8, "sampel DDIM")
+trainer = build_trainer("ddpm", fast=FAST_DIFFUSION)  # fast mode: T = 100, one epoch
+print(f"{format_int(trainer.num_params)} parameter, T = {trainer.config.model.timesteps}")
+hasil = trainer.fit([print_epochs("train_loss", "test_loss", lines=5)])
+loss_uji = hasil.history[-1]["test_loss"]
+print("loss uji (galat kuadrat tebakan derau):", format_float(loss_uji, 4))
+show_images(trainer.sample(32, seed=0, steps=budget(50, 5)), 8, "Sampel DDIM")
+plt.show()
 
+# %% [markdown]
+# ## Dua cara membalik proses
+#
+# **DDPM** (Ho dkk. 2020) mengambil $x_{t-1}$ dari posterior Gaussian, dengan tebakan derau
+# $\varepsilon_\theta = \varepsilon_\theta(x_t, t)$ dan $z \sim \mathcal N(0, I)$ (tanpa
+# $z$ di langkah terakhir):
+#
+# $$x_{t-1} = \frac{1}{\sqrt{\alpha_t}}\Big(x_t -
+# \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\,\varepsilon_\theta\Big) + \sqrt{\tilde\beta_t}\,z,$$
+#
+# $$\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\,\beta_t .$$
+#
+# Satu panggilan jaringan per langkah, $T$ langkah. **DDIM** (Song dkk. 2021) memakai
+# subbarisan langkah $t_S > \cdots > t_1$. Dari $x_t$ ia menebak gambar bersih, lalu
+# melompat ke langkah berikutnya $s < t$ dengan tebakan derau yang sama (untuk $\eta = 0$,
+# tanpa derau baru):
+#
+# $$\hat x_0 = \frac{x_t - \sqrt{1-\bar\alpha_t}\,\varepsilon_\theta}{\sqrt{\bar\alpha_t}},$$
+#
+# $$x_s = \sqrt{\bar\alpha_s}\,\hat x_0 + \sqrt{1-\bar\alpha_s}\,\varepsilon_\theta .$$
+#
+# Dengan $\eta > 0$ sebagian $\varepsilon_\theta$ diganti derau baru; $\eta = 1$ dengan semua
+# $T$ langkah sama dengan DDPM.
 # %% [markdown]
 # ## Kualitas dan waktu terhadap jumlah langkah
 #
 # Setiap sampler adalah **satu** `lax.scan` yang dikompilasi sekali; kita mengukur waktu
-# panggilan kedua (tanpa kompilasi). FD dibandingkan dengan lantainya (data latih lawan
-# data uji) dan baseline Gaussian.
+# panggilan kedua (tanpa kompilasi). FD dibandingkan dengan batas bawah FD (data latih
+# terhadap data uji) dan baseline Gaussian.
 
 # %%
-if FAST:  # a reference trained for 2 epochs only, to run the lesson quickly
-    referensi = ReferenceClassifier.load_or_train(
-        "digits",
-        config=build_config(
-            REFERENCE_MODEL, "default", {"data.name": "digits", "train.seed": 0, "train.epochs": 2}
-        ),
-    )
-else:
-    referensi = ReferenceClassifier.load_or_train("digits", progress=True)
+referensi = reference_classifier("digits")
 N = budget(500, 50)
 T = trainer.config.model.timesteps
-PILIHAN = [("ddim", s) for s in budget((5, 10, 20, 50, 100), (5,))] + [("ddpm", T)]
+PILIHAN = [("ddim", s) for s in budget((5, 10, 20, 50, 100), (5, 20))] + [("ddpm", T)]
 baris = []
 for sampler, langkah in PILIHAN:
     trainer.sample(N, seed=0, sampler=sampler, steps=langkah)  # compile once
     t0 = time.perf_counter()
     sampel = trainer.sample(N, seed=0, sampler=sampler, steps=langkah)
     detik = time.perf_counter() - t0
-    q = quality_report(referensi, sampel, trainer.dataset)
+    q = quality(sampel, trainer.dataset)
     baris.append((sampler, langkah, q["fd"], detik))
     print(
         f"{sampler.upper():>4} {langkah:>4} langkah: FD {format_float(q['fd'], 2):>7}, "
-        f"{format_float(detik, 2)} detik"
+        f"{format_float(detik, 2)} detik ({format_float(1000 * detik / langkah, 1)} ms/langkah)"
     )
-print(f"lantai FD {format_float(q['fd_floor'], 2)}, baseline {format_float(q['fd_baseline'], 2)}")
+print_fd_scale(q)
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
 ddim = [b for b in baris if b[0] == "ddim"]
 axes[0].plot([b[1] for b in ddim], [b[2] for b in ddim], "o-", label="DDIM")
 axes[0].axhline(baris[-1][2], color="C1", ls="--", label=f"DDPM {T} langkah")
 axes[0].set(xscale="log", xlabel="langkah", ylabel="FD (lebih kecil lebih baik)")
+axes[0].set_title("Kualitas")
 axes[0].legend()
 axes[1].plot([b[1] for b in ddim], [b[3] for b in ddim], "o-", label="DDIM")
-axes[1].axhline(baris[-1][3], color="C1", ls="--", label="DDPM")
+axes[1].axhline(baris[-1][3], color="C1", ls="--", label=f"DDPM {T} langkah")
 axes[1].set(xscale="log", yscale="log", xlabel="langkah", ylabel="detik")
+axes[1].set_title("Waktu")
 axes[1].legend()
+plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Waktunya hampir sebanding dengan jumlah langkah (satu panggilan jaringan per langkah).
-# Di model terlatih penuh, DDIM dengan puluhan langkah sudah mendekati kualitas DDPM 1000
-# langkah: hasil `benchmarks/diffusion_quality.py` ada di halaman hasil.
+# Satu panggilan jaringan per langkah: waktu per langkah (kolom ms/langkah di atas) hampir
+# sama untuk semua sampler, jadi waktunya tumbuh sebanding dengan jumlah langkah; untuk
+# sampel sedikit, ongkos tetap per panggilan ikut terhitung. Seberapa dekat DDIM dengan
+# puluhan langkah ke DDPM $T$ langkah bergantung pada seberapa baik modelnya terlatih:
+# bandingkan FD kedua baris di atas; angka model yang dilatih penuh
+# (`benchmarks/diffusion_quality.py`) ada di halaman hasil.
 #
 # ## Inversi DDIM: gambar → derau → gambar
 #
@@ -156,11 +180,12 @@ kembali = jax.jit(lambda x: diffusion.ddim_sample(eps_fn, jadwal, x, steps=S_INV
 ke_gambar = lambda x: np.clip((np.asarray(x) + 1) / 2, 0, 1)  # noqa: E731
 galat = float(jnp.abs(kembali - asli).mean())
 print("galat rekonstruksi rata-rata (piksel di [-1, 1]):", format_float(galat, 3))
-tampilkan(
+show_images(
     np.concatenate([ke_gambar(asli), ke_gambar(derau / 3 + 0.0), ke_gambar(kembali)]),
     8,
-    "asli / hasil inversi (derau) / DDIM kembali",
+    "Baris: asli / hasil inversi (derau) / DDIM kembali",
 )
+plt.show()
 
 # %% [markdown]
 # ## Latihan
@@ -186,3 +211,20 @@ _ = latihan.check_predict_x0(prediksi_x0)
 #   deterministik serta bisa dibalik (inversi).
 # - Setiap sampler adalah satu `lax.scan`: dikompilasi sekali, dijalankan dalam satu panggilan.
 #   Di terminal: `dljax sample RUN_DIR --sampler ddim --steps 20 --trajectory`.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "parameter U-Net": trainer.num_params,
+        "loss uji (galat tebakan derau)": format_float(loss_uji, 4),
+        **{
+            f"{s.upper()} {n} langkah": f"FD {format_float(fd, 2)}; {format_float(d, 2)} detik"
+            for s, n, fd, d in baris
+        },
+        "batas bawah FD / baseline Gaussian": f"{format_float(q['fd_floor'], 2)} / "
+        f"{format_float(q['fd_baseline'], 2)}",
+        "galat inversi DDIM (piksel di [-1, 1])": format_float(galat, 3),
+    }
+)

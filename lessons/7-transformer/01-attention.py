@@ -50,7 +50,7 @@ from flax import nnx
 
 from dljax.exercises import transformer as latihan
 from dljax.formatting import format_float
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 from dljax.models.attention import (
     MultiHeadAttention,
     attention,
@@ -80,10 +80,12 @@ from dljax.models.attention import (
 
 # %%
 kunci_acak = jax.random.split(jax.random.key(0), 2)
+sebaran_skor = {}
 for d in (4, 64, 1024):
     q = jax.random.normal(kunci_acak[0], (10_000, d))
     k = jax.random.normal(kunci_acak[1], (10_000, d))
     skor = jnp.sum(q * k, axis=-1)
+    sebaran_skor[d] = (float(skor.std()), float((skor / np.sqrt(d)).std()))
     print(
         f"d = {d:4d}: simpangan baku q·k = {format_float(float(skor.std()), 2)}, "
         f"sesudah dibagi √d = {format_float(float((skor / np.sqrt(d)).std()), 2)}"
@@ -102,15 +104,16 @@ T = len(kalimat)
 print(T, "kata,", len(kata_unik), "kata berbeda:", kata_unik)
 
 # %% [markdown]
-# **Head "kata yang sama".** Kunci setiap posisi adalah vektor *one-hot* katanya, dan
-# kuerinya juga. Maka $q_t \cdot k_s = 1$ bila kata di $t$ dan $s$ sama, dan 0 bila tidak:
-# "kucing" yang kedua akan memperhatikan "kucing" yang pertama. Kita kalikan dengan 4 agar
-# *softmax*-nya tegas.
+# **Head "kata yang sama".** Kunci setiap posisi adalah vektor *one-hot* katanya (vektor
+# indikator: 1 di kolom kata itu, 0 di kolom lain), dan kuerinya juga, dikalikan 4 agar skor
+# kata yang sama lebih menonjol. Maka $q_t \cdot k_s = 4$ bila kata di $t$ dan $s$ sama, dan
+# 0 bila tidak: "kucing" yang kedua akan memperhatikan "kucing" yang pertama. Ingat bahwa
+# skornya masih dibagi $\sqrt d$, di sini $d$ = banyaknya kata berbeda.
 
 # %%
-satu_panas = jnp.eye(len(kata_unik))[jnp.array([kata_unik.index(w) for w in kalimat])]  # (T, V)
-q_sama = 4.0 * satu_panas  # (T, V)
-k_sama = satu_panas
+indikator = jnp.eye(len(kata_unik))[jnp.array([kata_unik.index(w) for w in kalimat])]  # (T, V)
+q_sama = 4.0 * indikator  # (T, V)
+k_sama = indikator
 
 
 def peta(bobot, judul, ax):
@@ -132,11 +135,21 @@ bobot_sama = satu_head(q_sama, k_sama)
 fig, ax = plt.subplots(figsize=(5, 5))
 peta(bobot_sama, "head 'kata yang sama'", ax)
 plt.show()
+d_sama = len(kata_unik)
+bobot_diri = float(bobot_sama[kalimat.index("minum"), kalimat.index("minum")])
+bobot_kucing = float(bobot_sama[0, 0] + bobot_sama[0, 5])
+print(
+    f"skor kata yang sama 4/√{d_sama} = {format_float(4 / np.sqrt(d_sama), 2)}; "
+    f"bobot 'minum' pada dirinya sendiri: {format_float(bobot_diri, 2)}; "
+    f"bobot 'kucing' (posisi 0) pada kedua 'kucing': {format_float(bobot_kucing, 2)}"
+)
 
 # %% [markdown]
-# Baris "kucing" (posisi 0 dan 5) membagi perhatiannya ke kedua "kucing"; kata yang muncul
-# sekali ("minum", "karena") hampir hanya melihat dirinya sendiri, sisanya tersebar tipis
-# ke kata lain (skor 0, bukan $-\infty$).
+# Baris "kucing" (posisi 0 dan 5) membagi perhatiannya ke kedua "kucing". Kata yang muncul
+# sekali ("minum", "karena") memberi bobot **terbesar** pada dirinya sendiri, tetapi jauh dari
+# semuanya (angkanya di atas): skornya $4/\sqrt d$ hanya sedikit di atas skor 0 kata-kata
+# lain (0, bukan $-\infty$), jadi sisa bobotnya tersebar ke kata lain. Faktor yang lebih
+# besar dari 4 mempertajamnya (Latihan 3).
 #
 # ## *Mask*: mana yang boleh dilihat
 #
@@ -149,7 +162,7 @@ plt.show()
 mask = causal_mask(T)[0, 0]  # (T, T)
 print(np.asarray(mask).astype(int))
 bobot_kausal = satu_head(q_sama, k_sama, mask)
-fig, axes = plt.subplots(1, 2, figsize=(11, 5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 peta(bobot_sama, "tanpa mask", axes[0])
 peta(bobot_kausal, "mask kausal", axes[1])
 plt.tight_layout()
@@ -182,7 +195,7 @@ def pad(x):
 q = jnp.stack([pad(q_sama), pad(q_sebelum)], axis=1)[None]  # (1, T, 2, d)
 k = jnp.stack([pad(k_sama), pad(k_sebelum)], axis=1)[None]
 bobot = attention_weights(q, k, mask[None, None])  # (1, 2, T, T)
-fig, axes = plt.subplots(1, 2, figsize=(11, 5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 peta(bobot[0, 0], "head 1: kata yang sama", axes[0])
 peta(bobot[0, 1], "head 2: kata sebelumnya", axes[1])
 plt.tight_layout()
@@ -209,7 +222,8 @@ m2 = causal_mask(T2)
 polos = attention(q2, k2, v2, m2)
 bawaan = fused_attention(q2, k2, v2, m2)
 print("bentuk keluaran:", polos.shape)
-print(f"selisih terbesar: {float(jnp.max(jnp.abs(polos - bawaan))):.2e}")
+selisih_bawaan = float(jnp.max(jnp.abs(polos - bawaan)))
+print(f"selisih terbesar: {selisih_bawaan:.2e}")
 
 ulang = budget(20, 5)
 polos_jit, bawaan_jit = jax.jit(attention), jax.jit(fused_attention)
@@ -224,8 +238,8 @@ print("waktu per panggilan (µs):", {n: format_float(t, 0) for n, t in waktu.ite
 
 # %% [markdown]
 # Di CPU, `jax.nn.dot_product_attention` memakai implementasi `"xla"` yang menyusun operasi
-# yang pada dasarnya sama dengan `einsum` kita (selisihnya bisa tepat nol), jadi waktunya
-# tidak lebih baik; keunggulannya (implementasi `"cudnn"`, *flash attention*) baru terasa di
+# yang pada dasarnya sama dengan `einsum` kita (selisihnya bisa tepat nol), jadi di CPU kita
+# tidak perlu mengharapkan percepatan; keunggulannya (implementasi `"cudnn"`, *flash attention*) baru terasa di
 # GPU untuk urutan panjang. Angka waktu di komputer yang sibuk naik-turun.
 #
 # ## Lapisan *self-attention*
@@ -245,6 +259,7 @@ y, _ = lapisan(x, mask=m10)
 x_ubah = x.at[:, 6:].set(jax.random.normal(jax.random.key(3), (1, 4, 32)))  # ubah posisi 6..9
 y_ubah, _ = lapisan(x_ubah, mask=m10)
 beda = jnp.abs(y - y_ubah).max(axis=-1)[0]  # (T,)
+beda_masa_lalu = float(beda[:6].max())
 print("perubahan keluaran per posisi:", np.round(np.asarray(beda), 4))
 
 fig, ax = plt.subplots(figsize=(7, 3))
@@ -261,8 +276,16 @@ plt.show()
 # Satu hal lagi: perhatian tidak peduli **urutan**. Kalau posisi kunci-kunci ditukar, bobot
 # yang sama hanya ikut tertukar. Karena itu transformer membutuhkan **penyandian posisi**
 # (*position encoding*): vektor posisi yang dipelajari dan ditambahkan ke masukan, atau
-# **rotary** (RoPE), yang memutar $q$ dan $k$ sesuai posisinya sehingga $q \cdot k$ hanya
-# bergantung pada **selisih** posisi. Keduanya ada di pelajaran berikutnya.
+# **rotary** (RoPE), yang memutar $q$ dan $k$ sesuai posisinya. Untuk $d = 2$, dengan
+# matriks rotasi $R(\alpha)$ dari pelajaran 1.5 dan satu frekuensi $\theta$:
+#
+# $$q'_t = R(t\theta)\,q_t, \qquad k'_s = R(s\theta)\,k_s, \qquad
+# q'_t \cdot k'_s = q_t^\top R\big((s - t)\theta\big)\,k_s ,$$
+#
+# karena $R(\alpha)^\top R(\beta) = R(\beta - \alpha)$. Skornya masih bergantung pada isi
+# $q_t$ dan $k_s$, tetapi pada posisinya hanya lewat **selisih** $s - t$. Untuk $d$ yang lebih
+# besar, setiap pasangan koordinat diputar dengan frekuensinya sendiri. Keduanya (dan rumus
+# lengkap rotary) ada di pelajaran berikutnya.
 
 # %% [markdown]
 # ## Latihan
@@ -306,4 +329,18 @@ _ = latihan.check_causal_mask(mask_kausal)
 #   masa depan.
 # - $H$ head berjalan sejajar dengan pola masing-masing; bentuk `(B, T, H, d)`.
 # - Rumus yang ditulis dengan `einsum` sama dengan `jax.nn.dot_product_attention`.
-# - Perhatian tidak mengenal urutan; penyandian posisi menambahkannya.
+# - Perhatian tidak mengenal urutan; penyandian posisi menambahkannya. Rotary memutar $q$
+#   dan $k$, sehingga skornya bergantung pada posisi hanya lewat selisihnya.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "simpangan baku q·k, d = 1024 (sebelum / sesudah dibagi √d)": f"{format_float(sebaran_skor[1024][0], 2)} / "
+        f"{format_float(sebaran_skor[1024][1], 2)}",
+        "bobot 'minum' pada dirinya sendiri": format_float(bobot_diri, 2),
+        "selisih einsum vs jax.nn.dot_product_attention": f"{selisih_bawaan:.1e}",
+        "perubahan keluaran posisi 0..5 (token 6..9 diubah)": f"{beda_masa_lalu:.1e}",
+    }
+)

@@ -53,11 +53,10 @@ from flax import nnx
 from dljax.data.text import char_dataset, embedded_corpus
 from dljax.exercises import transformer as latihan
 from dljax.formatting import format_float, format_int
-from dljax.lesson import FAST, budget
+from dljax.lesson import FAST, budget, print_epochs, print_key_numbers
 from dljax.models.gpt import GPT, generate_by_rerunning
 from dljax.recipes import build_config
-from dljax.train import Trainer
-from dljax.train.sampling import sample_text
+from dljax.train import Trainer, sample_text
 
 # %% [markdown]
 # ## Korpus: tulisan kursus ini
@@ -76,11 +75,13 @@ print(teks[9000:9400])
 # %% [markdown]
 # Jendela berurutan bergeser satu karakter sehingga isinya hampir sama; agar satu epoch
 # tidak terlalu panjang kita memulai jendela setiap `LOMPAT` karakter (`data.stride` di
-# `dljax train`). Setiap karakter tetap ikut dilatih selama `LOMPAT` $\le$ `SEQ_LEN`.
+# `dljax train`). Setiap karakter tetap ikut dilatih selama `LOMPAT` $\le$ `SEQ_LEN`, di
+# kedua mode.
 
 # %%
 SEQ_LEN = budget(128, 32)
-LOMPAT = budget(16, 64)
+LOMPAT = budget(16, 32)
+assert LOMPAT <= SEQ_LEN, "every character must fall inside some training window"
 data = char_dataset(teks, seq_len=SEQ_LEN, stride=LOMPAT)
 vocab = data.vocab
 print(
@@ -102,12 +103,32 @@ print(f"baseline unigram: {format_float(loss_unigram, 3)} nat per karakter")
 #
 # - **Pre-LN**: *LayerNorm* dipasang **sebelum** perhatian dan MLP, bukan sesudahnya; jalur
 #   pintas $h + \ldots$ tetap bersih sehingga gradien mengalir lancar melalui banyak blok.
-# - **Rotary** (RoPE): $q$ dan $k$ setiap head diputar dengan sudut sebanding dengan
-#   posisinya, jadi $q_t \cdot k_s$ hanya bergantung pada $t - s$. Tidak ada tabel posisi
-#   yang dipelajari, dan cache bisa berjalan melewati panjang jendela latih.
+# - **Rotary** (RoPE, Su dkk. 2021): $q$ dan $k$ setiap head diputar dengan sudut sebanding
+#   dengan posisinya (rumusnya di bawah), sehingga skor $q_t \cdot k_s$ bergantung pada
+#   posisi $t$ dan $s$ hanya lewat selisihnya $s - t$. Tidak ada tabel posisi yang
+#   dipelajari, dan cache bisa berjalan melewati panjang jendela latih.
 # - **Weight tying**: matriks embedding $E$ ($V \times D$) juga dipakai sebagai proyeksi
 #   keluaran ($E^\top$), menghemat $V \cdot D$ parameter.
 # - *Dropout* pada keluaran perhatian dan MLP selama pelatihan.
+#
+# **Rumus rotary.** Vektor $q_t \in \mathbb R^d$ (satu head, posisi $t$) dibagi menjadi
+# $d/2$ pasangan $(q_{t,i},\, q_{t,i+d/2})$, dan pasangan ke-$i$ diputar dengan sudut
+# $t\,\theta_i$:
+#
+# $$\begin{pmatrix} q'_{t,i} \\ q'_{t,i+d/2} \end{pmatrix} =
+# \begin{pmatrix} \cos t\theta_i & -\sin t\theta_i \\
+# \sin t\theta_i & \cos t\theta_i \end{pmatrix}
+# \begin{pmatrix} q_{t,i} \\ q_{t,i+d/2} \end{pmatrix},$$
+#
+# $$\theta_i = 10000^{-2i/d}, \qquad i = 0, \ldots, d/2 - 1,$$
+#
+# dan $k_s$ diputar dengan cara yang sama pada posisinya $s$. Tulis semua putaran itu sebagai
+# satu matriks ortogonal $R_t$; karena $R_t^\top R_s = R_{s-t}$,
+#
+# $$q'_t \cdot k'_s = (R_t q_t)^\top (R_s k_s) = q_t^\top R_{s-t}\, k_s .$$
+#
+# Skornya masih bergantung pada isi $q_t$ dan $k_s$, tetapi pada posisinya hanya lewat
+# $s - t$: menggeser seluruh teks tidak mengubah perhatian.
 
 # %%
 config = build_config(
@@ -136,14 +157,7 @@ for path, p in nnx.to_flat_state(nnx.state(model0, nnx.Param)):
 
 
 # %%
-def cetak(epoch, r):
-    print(
-        f"epoch {epoch}: loss latih {format_float(r['train_loss'], 3)}, "
-        f"loss uji {format_float(r['test_loss'], 3)}, {format_float(r['time_s'], 0)} dtk"
-    )
-
-
-hasil = trainer.fit(progress=False, on_epoch_end=cetak)
+hasil = trainer.fit([print_epochs("train_loss", "test_loss")])
 waktu_gpt = hasil.history[-1]["time_s"]
 
 # %% [markdown]
@@ -160,7 +174,7 @@ waktu_gpt = hasil.history[-1]["time_s"]
 #
 # Melewati `SEQ_LEN` token, cache menjadi *ring buffer*: posisi $t$ ditulis ke slot
 # $t \bmod$ `SEQ_LEN`, sehingga model selalu melihat `SEQ_LEN` token terakhir (rotary
-# membuat ini sah: yang penting hanya selisih posisi).
+# membuat ini sah: posisi hanya berperan lewat selisihnya).
 
 # %%
 model = trainer.model()
@@ -194,7 +208,8 @@ for nama, f in (("cache kunci/nilai", cepat), ("ulang awalan", lambat)):
         catatan.append(time.perf_counter() - mulai)
     waktu[nama] = min(catatan)
     print(f"{nama:18s}: {format_float(waktu[nama] * 1000, 1)} ms untuk {PANJANG} karakter")
-print(f"cache {format_float(waktu['ulang awalan'] / waktu['cache kunci/nilai'], 1)}× lebih cepat")
+percepatan = waktu["ulang awalan"] / waktu["cache kunci/nilai"]
+print(f"cache {format_float(percepatan, 1)}× lebih cepat")
 
 # %% [markdown]
 # ## Temperatur dan *top-k*
@@ -207,12 +222,13 @@ print(f"cache {format_float(waktu['ulang awalan'] / waktu['cache kunci/nilai'], 
 # %%
 for t, k in ((0.0, 0), (0.5, 0), (1.0, 0), (1.0, 10), (1.5, 0)):
     tulisan = sample_text(trainer, awalan, budget(300, 60), temperature=t, top_k=k, seed=0)
-    print(f"===== T = {t}, top-k = {k or 'semua'} =====\n{awalan}{tulisan}\n")
+    print(f"===== T = {format_float(t, 1)}, top-k = {k or 'semua'} =====\n{awalan}{tulisan}\n")
 
 # %% [markdown]
-# Model ini melihat tulisan tentang vektor, gradien dan jaringan: sampelnya biasanya penuh
-# kata seperti "model", "data", "lapisan" dan "gradien". Pada $T = 0$ ia cepat berulang;
-# $T = 1$ dengan *top-k* 10 sering menjadi kompromi yang baik.
+# Model ini dilatih pada tulisan tentang vektor, gradien dan jaringan; setelah pelatihan yang
+# cukup, sampelnya memakai kata-kata kursus itu ("model", "data", "lapisan", "gradien").
+# Pada $T = 0$ ia cenderung berulang; $T = 1$ dengan *top-k* 10 sering menjadi kompromi yang
+# baik. Bandingkan sendiri kelima tulisan di atas.
 #
 # ## Peta perhatian yang dipelajari
 #
@@ -220,22 +236,35 @@ for t, k in ((0.0, 0), (0.5, 0), (1.0, 0), (1.0, 10), (1.5, 0)):
 # (L, B, H, T, T). Kita lihat lapisan pertama pada sebuah kalimat.
 
 # %%
-kalimat = "Kita melatih model bahasa dengan data."
+kalimat = "Kita melatih model."
 kalimat = "".join(c for c in kalimat if c in vocab)[:SEQ_LEN]
 peta = model.attention_maps(jnp.asarray(vocab.encode(kalimat))[None])  # (L, 1, H, T, T)
-fig, axes = plt.subplots(1, min(4, peta.shape[2]), figsize=(16, 4.5))
-for h, ax in enumerate(np.atleast_1d(axes)):
-    ax.imshow(peta[0, 0, h], cmap="viridis")
-    ax.set_xticks(range(len(kalimat)), list(kalimat), fontsize=7)
-    ax.set_yticks(range(len(kalimat)), list(kalimat), fontsize=7)
+n_head = min(4, peta.shape[2])
+fig, axes = plt.subplots(2, 2, figsize=(10, 9.5), squeeze=False)
+label_sumbu = [c if c != " " else "␣" for c in kalimat]
+for h, ax in enumerate(axes.ravel()):
+    if h >= n_head:
+        ax.axis("off")
+        continue
+    ax.imshow(peta[0, 0, h], cmap="viridis", vmin=0, vmax=1)
+    ax.set_xticks(range(len(kalimat)), label_sumbu, fontsize=10)
+    ax.set_yticks(range(len(kalimat)), label_sumbu, fontsize=10)
     ax.set_title(f"lapisan 1, head {h + 1}")
+    ax.set_xlabel("karakter yang dilihat")
+    ax.set_ylabel("karakter yang melihat")
 plt.tight_layout()
 plt.show()
+diagonal_bawah = np.asarray([np.diagonal(peta[0, 0, h], -1).mean() for h in range(n_head)])
+print(
+    "bobot rata-rata pada karakter tepat sebelumnya, per head:",
+    "; ".join(format_float(b, 2) for b in diagonal_bawah),
+    f"(bila merata di semua karakter sebelumnya: ±{format_float(2 / len(kalimat), 2)})",
+)
 
 # %% [markdown]
-# Segitiga atas selalu nol (mask kausal). Head yang sering terlihat: yang hampir hanya
-# melihat karakter sebelumnya (diagonal tepat di bawah diagonal utama), dan yang melihat
-# spasi atau awal kata.
+# Segitiga atas selalu nol (mask kausal). Pada model yang terlatih sering muncul head yang
+# hampir hanya melihat karakter sebelumnya (diagonal tepat di bawah diagonal utama; angka
+# di atas mengukurnya per head), dan head yang melihat spasi atau awal kata.
 #
 # ## GPT vs LSTM, anggaran waktu yang sama
 #
@@ -302,7 +331,7 @@ plt.show()
 # Hasil terukur dengan anggaran waktu CPU yang sama untuk keduanya, pada puisi Chairil Anwar,
 # ada di `benchmarks/results/transformer.json` (`benchmarks/transformer.py`, juga di halaman
 # *Hasil terukur* situs). Pada teks sekecil
-# ini dan CPU dua inti, LSTM tetap lawan yang kuat: satu langkah LSTM murah, sedangkan
+# ini dan CPU 2 inti, LSTM tetap lawan yang kuat: satu langkah LSTM murah, sedangkan
 # keunggulan transformer (semua posisi dilatih sejajar, konteks panjang yang dilihat
 # langsung) paling terasa pada data dan komputer yang jauh lebih besar.
 #
@@ -330,8 +359,26 @@ _ = latihan.check_top_k(top_k)
 #
 # - GPT = embedding token → $L$ blok pre-LN (perhatian kausal + MLP, dengan *residual*) →
 #   LayerNorm → logit lewat embedding yang sama (*weight tying*).
-# - Posisi rotary membuat $q \cdot k$ bergantung pada selisih posisi saja.
+# - Posisi rotary: $q'_t \cdot k'_s = q_t^\top R_{s-t} k_s$ bergantung pada posisi hanya lewat
+#   selisihnya.
 # - Cache kunci/nilai berukuran tetap: awalan sekali, lalu satu token per langkah di
 #   `lax.scan`; hasilnya sama persis dengan mengulang awalan, jauh lebih cepat.
 # - Temperatur dan *top-k* mengatur keragaman sampel.
 # - Dengan anggaran waktu kecil di CPU, LSTM bisa menyamai atau mengalahkan GPT kecil.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "baseline unigram (nat per karakter)": format_float(loss_unigram, 3),
+        "GPT: parameter, loss uji": f"{format_int(trainer.num_params)}; "
+        f"{format_float(hasil.history[-1]['test_loss'], 3)} dalam "
+        f"{format_float(waktu_gpt, 0)} dtk",
+        "char_lstm: parameter, loss uji": f"{format_int(trainer_lstm.num_params)}; "
+        f"{format_float(riwayat_lstm[-1]['test_loss'], 3)} dalam "
+        f"{format_float(riwayat_lstm[-1]['time_s'], 0)} dtk",
+        f"cache kunci/nilai vs ulang awalan ({PANJANG} karakter)": f"{format_float(percepatan, 1)}×",
+        "token sama persis (greedy)": bool(jnp.all(a == b)),
+    }
+)

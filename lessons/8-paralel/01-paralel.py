@@ -24,12 +24,13 @@
 # - membagi array ke banyak perangkat dengan `jax.make_mesh`, `NamedSharding` dan
 #   `jax.device_put`, lalu melihat pembagiannya (`jax.debug.visualize_array_sharding`);
 # - menulis sendiri satu langkah pelatihan *data-parallel* dengan `jax.shard_map` dan
-#   kolektif eksplisit (`psum`, `all_gather`), lalu mencocokkannya dengan mesin `dljax`;
+#   kolektif eksplisit (`psum`, `all_gather`), lalu mencocokkannya dengan mesin pelatihan
+#   `dljax`;
 # - mengukur memori per perangkat pada **FSDP** (parameter dibagi antarperangkat);
-# - melihat seperti apa pelatihan multi-host (banyak mesin).
+# - melihat seperti apa pelatihan multi-host (banyak komputer).
 #
-# **Jujur sejak awal:** kita memakai **8 perangkat CPU simulasi** di mesin 2 core. Delapan
-# "perangkat" itu berbagi 2 core yang sama, jadi **tidak ada yang menjadi lebih cepat**;
+# **Jujur sejak awal:** kita memakai **8 perangkat CPU simulasi** di komputer dengan 2 inti.
+# Delapan "perangkat" itu berbagi 2 inti yang sama, jadi **tidak ada yang menjadi lebih cepat**;
 # biasanya malah lebih lambat karena ada komunikasi. Yang kita pelajari di sini adalah
 # **kebenaran** (hasilnya sama persis) dan **pola komunikasinya**. Kode yang sama persis
 # memberi percepatan sungguhan di 8 GPU atau TPU.
@@ -69,14 +70,12 @@ from flax import nnx
 from jax.sharding import NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from dljax.data import digits
+from dljax.data import ArraySource, Dataset, digits
 from dljax.exercises import paralel as latihan
 from dljax.formatting import format_float, format_int
-from dljax.lesson import budget
+from dljax.lesson import budget, print_key_numbers
 from dljax.recipes import build_config
 from dljax.train import Trainer
-from dljax.train.accumulate import init_acc
-from dljax.train.state import step_key, task_rngs
 
 print(f"{jax.device_count()} perangkat, {jax.process_count()} proses")
 
@@ -208,33 +207,41 @@ print("all_gather mengembalikan batch utuh:", bool(jnp.array_equal(semua, batch)
 # batch-nya, lalu **satu all-reduce** (`pmean`) merata-ratakan gradien itu, dan setiap
 # perangkat memperbarui salinan parameternya dengan gradien yang sama.
 #
-# Kita ambil model, loss dan optimizer dari mesin `dljax` (MLP pada `digits`, SGD, tanpa
-# *dropout* agar kedua cara memakai keacakan yang sama), menulis langkahnya sendiri dengan
-# `shard_map`, lalu membandingkannya dengan langkah mesin `dljax` (yang memakai `jit` +
-# *sharding* dan membiarkan XLA menyisipkan all-reduce).
+# Kita ambil model, loss dan optimizer dari mesin pelatihan `dljax` (MLP pada `digits`, SGD,
+# tanpa *dropout*, jadi langkahnya tidak memakai angka acak), menulis langkahnya sendiri
+# dengan `shard_map`, lalu membandingkannya dengan satu langkah `Trainer.fit` (yang memakai
+# `jit` + *sharding* dan membiarkan XLA menyisipkan all-reduce). Agar `fit` menjalankan tepat
+# satu langkah, data latihnya satu batch saja: 64 contoh, `data.batch_size` 64, satu epoch.
 #
 # Catatan: `check_vma=False` membuat `jax.grad` di dalam `shard_map` memberi gradien
 # **lokal** apa adanya, sehingga kitalah yang menulis `pmean`. (Dengan bawaan
 # `check_vma=True`, JAX tahu parameternya disalin dan menjumlahkan gradiennya sendiri.)
 
 # %%
+angka = digits.load()
+contoh = {k: v[:64] for k, v in angka.train.arrays.items()}  # satu batch: 64 contoh
+satu_batch = Dataset(angka.info, ArraySource(contoh), angka.test)
 cfg = build_config(
-    "mlp", "tiny", {"data.batch_size": 64, "train.optimizer": "sgd", "model.dropout": 0.0}
+    "mlp",
+    "tiny",
+    {
+        "data.batch_size": 64,
+        "train.epochs": 1,
+        "train.optimizer": "sgd",
+        "model.dropout": 0.0,
+    },
 )
-pelatih = Trainer(cfg, dataset=digits.load())
+pelatih = Trainer(cfg, dataset=satu_batch)
 graphdef, tugas = pelatih.fns.graphdef, pelatih.task
 (bagian,) = pelatih.built.optimizers.names
-tx = pelatih.built.optimizers.txs[bagian]
-contoh = {k: v[:64] for k, v in pelatih.dataset.train.arrays.items()}  # batch 64 contoh
+tx = pelatih.built.optimizers.txs[bagian]  # the engine's optimizer (SGD with its schedule)
 
 
 def langkah_tangan(state, batch):
-    kunci = step_key(state)
-
     def gradien_lokal(params, rest, batch_lokal):  # di setiap perangkat: 8 contoh
         def loss(p):
             model = nnx.merge(graphdef, p, rest, copy=True)
-            return tugas.loss_fn(model, batch_lokal, task_rngs(kunci))[0]
+            return tugas.loss_fn(model, batch_lokal, nnx.Rngs(0))[0]  # no dropout: unused
 
         return jax.lax.pmean(jax.grad(loss)(params), "data")  # all-reduce gradien
 
@@ -249,24 +256,22 @@ def langkah_tangan(state, batch):
     return optax.apply_updates(state.params, updates)
 
 
+# the hand-written step first: `fit` below reuses (donates) the state's memory
 params_tangan = jax.jit(langkah_tangan)(pelatih.state, contoh)
-salinan = jax.tree.map(jnp.copy, pelatih.state)  # langkah mesin memakai ulang memorinya
-akumulator = jax.device_put(init_acc(tugas.metrics), pelatih.parallel.replicated)
-state_mesin, _ = pelatih.fns.stream_step(
-    salinan, akumulator, jax.device_put(contoh, pelatih.parallel.batch_sharding())
-)
+hasil_mesin = pelatih.fit()  # one epoch of one batch: one training step
+assert int(hasil_mesin.state.step) == 1
 selisih = max(
     float(jnp.max(jnp.abs(a - b)))
     for a, b in zip(
-        jax.tree.leaves(params_tangan), jax.tree.leaves(state_mesin.params), strict=True
+        jax.tree.leaves(params_tangan), jax.tree.leaves(hasil_mesin.state.params), strict=True
     )
 )
 print(f"{pelatih.parallel.num_devices} perangkat; selisih parameter maks.: {selisih:.1e}")
 assert selisih < 1e-6
 
 # %% [markdown]
-# Sama (hingga pembulatan *float32*). Mesin `dljax` melakukan hal yang sama tanpa kita
-# menulis satu kolektif pun: parameternya `P()`, batch-nya `P("data")`, dan XLA
+# Sama (hingga pembulatan *float32*: urutan penjumlahan kedua cara berbeda). Mesin pelatihan
+# `dljax` melakukan hal yang sama tanpa kita menulis satu kolektif pun: parameternya `P()`, batch-nya `P("data")`, dan XLA
 # menyisipkan all-reduce gradien sendiri.
 #
 # ## 5. FSDP: parameter pun dibagi
@@ -300,6 +305,13 @@ for mode in ("data", "fsdp"):
     )
 kernel = max(jax.tree.leaves(p.state.params), key=lambda a: a.size)
 print("kernel terbesar", kernel.shape, "dibagi menurut", kernel.sharding.spec)
+kib = {
+    m: (max(b["parameter"].values()) + max(b["optimizer"].values())) / 1024 for m, b in byte.items()
+}
+print(
+    f"fsdp / data per perangkat: {format_float(kib['fsdp'] / kib['data'], 3)} "
+    f"(1/{jax.device_count()} = {format_float(1 / jax.device_count(), 3)})"
+)
 
 fig, ax = plt.subplots(figsize=(7, 3))
 perangkat = np.arange(8)
@@ -323,7 +335,7 @@ plt.show()
 #
 # ## 6. Seperti apa pelatihan multi-host?
 #
-# Satu mesin punya beberapa perangkat; klaster punya banyak mesin (*host*), masing-masing
+# Satu komputer (*host*) punya beberapa perangkat; klaster punya banyak host, masing-masing
 # menjalankan **satu proses** program yang sama. Proses-proses itu bergabung lewat
 # `jax.distributed.initialize()`, lalu `jax.devices()` berisi perangkat **semua** proses,
 # dan mesh kita membentang di seluruh klaster. Setiap proses hanya membaca potongan datanya
@@ -343,7 +355,7 @@ plt.show()
 # proses 0 yang menulis berkas run (metrik, plot, status); **semua** proses ikut menulis
 # checkpoint, jadi `--out` harus berada di sistem berkas bersama. Bila satu proses mati, yang
 # lain berhenti dengan pesan yang jelas, dan semuanya dilanjutkan dengan `--resume`.
-# Pengujian `dljax` menjalankan dua proses di satu mesin (127.0.0.1) dan memeriksa hasilnya
+# Pengujian `dljax` menjalankan dua proses di satu komputer (127.0.0.1) dan memeriksa hasilnya
 # sama dengan satu proses; klaster sungguhan lewat jaringan dan GPU belum diuji.
 #
 # Di notebook ini hanya ada satu proses:
@@ -415,9 +427,23 @@ for mode in budget(full=("data", "fsdp"), fast=()):
 #   `NamedSharding` di atas `jax.make_mesh`, atau `jax.shard_map`.
 # - Dengan *sharding*, kita hanya menyatakan **di mana data tinggal**; XLA menyisipkan
 #   komunikasinya. Dengan `shard_map`, kita menulis kolektifnya sendiri (`psum`, `pmean`,
-#   `all_gather`) dan hasilnya sama dengan mesin `dljax`.
+#   `all_gather`) dan hasilnya sama dengan mesin pelatihan `dljax`.
 # - *Data parallel* menyalin state ke setiap perangkat; FSDP membaginya (±1/N per perangkat)
 #   dengan harga komunikasi lebih banyak.
 # - Multi-host = satu proses per host, `jax.distributed.initialize()`, mesh global; di
 #   `dljax`: variabel `JAX_*` atau `srun ... --distributed`.
-# - 8 perangkat simulasi di 2 core mengajarkan **kebenaran**, bukan kecepatan.
+# - 8 perangkat simulasi di 2 inti mengajarkan **kebenaran**, bukan kecepatan.
+#
+# Angka kunci eksekusi ini:
+
+# %%
+print_key_numbers(
+    {
+        "perangkat": jax.device_count(),
+        "langkah buatan tangan vs Trainer.fit: selisih parameter maks.": f"{selisih:.1e}",
+        **{
+            f"{m}: KiB per perangkat (parameter + Adam)": format_float(v, 1) for m, v in kib.items()
+        },
+        "fsdp / data per perangkat": format_float(kib["fsdp"] / kib["data"], 3),
+    }
+)

@@ -4,18 +4,51 @@ Each checker draws its inputs from `rng_for(<checker>)`, a generator seeded from
 checker's own name, so the inputs of one check never depend on which checks ran before it
 (a learner may run the cells of a lesson in any order and re-run them). Messages are
 Indonesian; a learner's exception is reported, never raised.
+
+A verdict is one line: `✅ NAME: benar!` or `❌ NAME: belum tepat. Petunjuk: HINT`. A hint
+describes the approach in words (and may name the function to use); it never holds the
+solution's code, since the course site shows every unanswered exercise with its hint.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from dljax.lesson import check_function, close, report
-
 __all__ = ["check_function", "check_values", "close", "raised", "report", "rng_for"]
+
+
+def report(name: str, ok: bool, hint: str = "") -> bool:
+    """Print the verdict of an exercise check and return it."""
+    if ok:
+        print(f"✅ {name}: benar!")
+    else:
+        print(f"❌ {name}: belum tepat." + (f" Petunjuk: {hint}" if hint else ""))
+    return ok
+
+
+def close(answer: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+    """True when `answer` has the shape of `expected` and is numerically close to it."""
+    try:
+        a = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    e = np.asarray(expected, dtype=np.float64)
+    return a.shape == e.shape and bool(np.allclose(a, e, rtol=rtol, atol=atol))
+
+
+def check_function(
+    name: str, fn: Callable, reference: Callable, inputs: list[tuple], hint: str = "", **tol
+) -> bool:
+    """Compare a learner's function with the reference on several inputs."""
+    try:
+        ok = all(close(fn(*args), reference(*args), **tol) for args in inputs)
+    except Exception as err:  # a learner's code may raise anything; report it, don't crash
+        return raised(name, err, hint)
+    return report(name, ok, hint)
 
 
 def rng_for(checker: str) -> np.random.Generator:

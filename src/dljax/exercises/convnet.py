@@ -68,7 +68,8 @@ def check_correlate(fn: Callable) -> bool:
         fn,
         lambda x, w: np.correlate(x, w, mode="valid"),
         inputs,
-        hint="korelasi silang adalah konvolusi dengan kernel yang dibalik: conv1d(x, w[::-1]).",
+        hint="korelasi silang adalah konvolusi dengan kernel yang urutannya dibalik; pakai "
+        "conv1d dari pelajaran.",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -88,8 +89,8 @@ def check_tone(fn: Callable) -> bool:
         fn,
         _tone,
         inputs,
-        hint="t = jnp.arange(int(round(duration * sample_rate))) / sample_rate, lalu "
-        "jnp.sin(2 * jnp.pi * freq * t).",
+        hint="sumbu waktu t: bilangan bulat 0, 1, 2, ... sebanyak duration × sample_rate "
+        "(dibulatkan), dibagi sample_rate; lalu sinus dari 2π f t.",
         rtol=1e-4,
         atol=1e-4,
     )
@@ -208,5 +209,6 @@ def check_shortcut(fn: Callable) -> bool:
         fn,
         ref,
         inputs,
-        hint="x[:, ::2, ::2, :] lalu jnp.pad pada sumbu kanal: ((0,0),(0,0),(0,0),(0,c_out-C)).",
+        hint="ambil setiap baris dan kolom kedua (slicing berlangkah 2 pada sumbu H dan W), "
+        "lalu tambahkan kanal nol di akhir sumbu kanal (jnp.pad) sampai c_out kanal.",
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dljax.lesson import check_function
+from dljax.exercises._common import check_function
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -37,8 +37,8 @@ def check_q_sample(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="ubah alpha_bar (B,) menjadi (B, 1, 1, 1) dulu, lalu "
-        "jnp.sqrt(ab) * x0 + jnp.sqrt(1 - ab) * eps.",
+        hint="ubah bentuk alpha_bar (B,) menjadi (B, 1, 1, 1) dulu agar ter-broadcast ke "
+        "setiap piksel gambarnya, lalu pakai rumus di soal.",
         rtol=1e-5,
         atol=1e-6,
     )
@@ -92,7 +92,8 @@ def check_predict_x0(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="balik x_t = sqrt(ab) x0 + sqrt(1 - ab) eps untuk x0.",
+        hint="selesaikan rumus proses maju (pelajaran 6.1) untuk x₀: kurangi suku deraunya, "
+        "lalu bagi dengan akar alpha_bar.",
         rtol=1e-5,
         atol=1e-5,
     )

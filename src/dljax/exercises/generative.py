@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dljax.lesson import check_function, close, report
+from dljax.exercises._common import check_function, close, report
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -45,7 +45,8 @@ def check_gaussian_corruption(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="x_berderau = jnp.clip(x + level * eps, 0.0, 1.0): piksel harus tetap di [0, 1].",
+        hint="tambahkan level kali eps ke x, lalu potong hasilnya (jnp.clip): piksel harus "
+        "tetap di [0, 1].",
         rtol=1e-5,
         atol=1e-6,
     )
@@ -71,8 +72,8 @@ def check_psnr(fn: Callable) -> bool:
         fn,
         _psnr_reference,
         inputs,
-        hint="mse = jnp.mean((x - reference) ** 2, axis=(1, 2, 3)) (satu nilai per gambar); "
-        "psnr = 10 * jnp.log10(1.0 / mse).",
+        hint="hitung MSE per gambar (rata-rata atas tinggi, lebar dan kanal, bukan atas "
+        "batch), lalu 10 log₁₀(1 / MSE).",
         rtol=1e-4,
         atol=1e-4,
     )
@@ -101,8 +102,8 @@ def check_kl_diagonal(fn: Callable) -> bool:
         fn,
         _kl_reference,
         inputs,
-        hint="per dimensi: 0.5 * (logvar2 - logvar1 + (exp(logvar1) + (mean1 - mean2)**2) "
-        "/ exp(logvar2) - 1), lalu jumlahkan pada sumbu terakhir.",
+        hint="pakai rumus per dimensi di soal dengan σ² = exp(logvar), lalu jumlahkan pada "
+        "sumbu terakhir (sumbu laten).",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -116,9 +117,9 @@ def check_reparameterize(fn: Callable) -> bool:
     rng = _rng(4)
     name = "Latihan trik reparameterisasi"
     hint = (
-        "eps = jax.random.normal(key, mean.shape); z = mean + jnp.exp(0.5 * logvar) * eps. "
-        "Pakai key yang diberikan apa adanya (jangan di-split), dan simpangan baku "
-        "exp(logvar / 2), bukan variansnya."
+        "ambil derau normal baku berbentuk mean dengan key yang diberikan apa adanya (jangan "
+        "di-split), lalu z = μ + σ ε dengan simpangan baku σ = exp(logvar / 2), bukan "
+        "variansnya."
     )
     try:
         ok = True
@@ -158,8 +159,8 @@ def check_interpolate(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="t = jnp.linspace(0, 1, steps)[:, None]; kembalikan (1 - t) * z0[None, :] + "
-        "t * z1[None, :] (baris pertama z0, baris terakhir z1).",
+        hint="buat `steps` nilai t berjarak sama dari 0 sampai 1 sebagai kolom, lalu campur "
+        "(1 − t) z0 + t z1 dengan broadcasting: baris pertama z0, baris terakhir z1.",
         rtol=1e-5,
         atol=1e-6,
     )
@@ -191,9 +192,9 @@ def check_discriminator_loss(fn: Callable) -> bool:
         fn,
         _d_loss_reference,
         inputs,
-        hint="-log sigmoid(l) = softplus(-l) dan -log(1 - sigmoid(l)) = softplus(l): "
-        "jnp.mean(jax.nn.softplus(-real_logits)) + jnp.mean(jax.nn.softplus(fake_logits)). "
-        "jnp.log(jax.nn.sigmoid(l)) meluap untuk logit besar.",
+        hint="−log σ(ℓ) = softplus(−ℓ) dan −log(1 − σ(ℓ)) = softplus(ℓ): rata-ratakan yang "
+        "pertama atas logit asli, yang kedua atas logit palsu, lalu jumlahkan keduanya. Log "
+        "dari sigmoid yang dihitung langsung meluap untuk logit besar.",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -217,8 +218,8 @@ def check_generator_loss(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="generator ingin D(G(z)) -> 1: loss = mean(-log sigmoid(l)) = "
-        "jnp.mean(jax.nn.softplus(-fake_logits)). Bukan log(1 - D), itu versi yang jenuh.",
+        hint="generator ingin D(G(z)) → 1: rata-rata −log σ(ℓ) atas logit palsu, yang stabil "
+        "ditulis dengan softplus(−ℓ). Bukan log(1 − D), itu versi yang jenuh.",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -239,8 +240,9 @@ def check_transposed_conv_size(fn: Callable) -> bool:
         fn,
         reference,
         cases,
-        hint="keluaran = (masukan - 1) * stride - 2 * padding + kernel; mis. 4x4 dengan kernel "
-        "4, stride 2, padding 1 menjadi 8x8.",
+        hint="konvolusi transpos membalik rumus ukuran konvolusi biasa: mulai dari (masukan − 1) "
+        "kali stride, lalu sesuaikan dengan padding (dua sisi) dan kernel; mis. 4x4 dengan "
+        "kernel 4, stride 2, padding 1 menjadi 8x8.",
     )
 
 
@@ -265,8 +267,9 @@ def check_label_channels(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="e = jnp.broadcast_to(embeddings[:, None, None, :], (B, H, W, E)); lalu "
-        "jnp.concatenate([images, e], axis=-1). Gambar dulu, embedding sesudahnya.",
+        hint="salin embedding setiap gambar ke semua pikselnya (dua sumbu baru di tengah, lalu "
+        "jnp.broadcast_to ke (B, H, W, E)), lalu sambungkan pada sumbu kanal: gambar dulu, "
+        "embedding sesudahnya.",
     )
 
 
@@ -282,8 +285,9 @@ def check_conv_output_size(fn: Callable) -> bool:
         fn,
         reference,
         [(16, 4, 2, 1), (8, 4, 2, 1), (7, 3, 2, 0), (28, 5, 1, 2), (9, 4, 3, 1)],
-        hint="keluaran = (masukan + 2 * padding - kernel) // stride + 1 (dibulatkan ke bawah); "
-        "mis. 16x16 dengan kernel 4, stride 2, padding 1 menjadi 8x8.",
+        hint="pakai rumus panjang keluaran dari pelajaran 3.1 (padding di kedua sisi, dibagi "
+        "stride, dibulatkan ke bawah); mis. 16x16 dengan kernel 4, stride 2, padding 1 menjadi "
+        "8x8.",
     )
 
 
@@ -299,6 +303,7 @@ def check_grid_labels(fn: Callable) -> bool:
         fn,
         reference,
         [(10, 8), (3, 4), (5, 1)],
-        hint="jnp.repeat(jnp.arange(num_classes), per_class) memberi 0, 0, ..., 1, 1, ...; "
-        "jnp.tile memberi 0, 1, 2, ... (itu satu kolom per kelas, bukan satu baris).",
+        hint="jnp.repeat mengulang setiap elemen beberapa kali berturut-turut (0, 0, ..., 1, "
+        "1, ...); jnp.tile mengulang seluruh barisan (0, 1, 2, ..., 0, 1, 2, ...: satu kolom "
+        "per kelas, bukan satu baris).",
     )

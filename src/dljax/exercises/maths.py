@@ -33,8 +33,8 @@ def check_inner_product(fn: Callable) -> bool:
         fn,
         lambda x, y: float(np.sum(x * y)),
         inputs,
-        hint="jumlahkan hasil kali elemen demi elemen: (x * y).sum(). Untuk [1,2,3]·[4,5,6] "
-        "hasilnya 32.",
+        hint="kalikan elemen-elemen yang seposisi, lalu jumlahkan semuanya (tanpa jnp.dot atau "
+        "@). Untuk [1, 2, 3] dan [4, 5, 6] hasilnya 32.",
     )
 
 
@@ -51,7 +51,8 @@ def check_unit_vector(fn: Callable) -> bool:
         fn,
         lambda x: x / np.linalg.norm(x),
         inputs,
-        hint="bagi x dengan normanya, jnp.linalg.norm(x) = sqrt(x·x). [3, 4] menjadi [0.6, 0.8].",
+        hint="bagi x dengan normanya (akar hasil kali dalam x dengan dirinya sendiri); "
+        "[3, 4] menjadi [0,6; 0,8].",
     )
 
 
@@ -73,7 +74,8 @@ def check_angle(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="cos θ = x·y / (‖x‖ ‖y‖), lalu jnp.arccos. Sudut [1,0] dan [0,1] adalah π/2.",
+        hint="hitung cosine similarity (hasil kali dalam dibagi hasil kali kedua norma), lalu "
+        "arccos-nya. Sudut [1, 0] dan [0, 1] adalah π/2.",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -103,7 +105,10 @@ def _test_functions():
 def check_taylor(fn: Callable) -> bool:
     """`fn(f, z, x)` -> the first-order Taylor approximation f(z) + ∇f(z)·(x - z)."""
     name = "Latihan aproksimasi Taylor"
-    hint = "f_hat(x) = f(z) + jax.grad(f)(z) @ (x - z)."
+    hint = (
+        "hitung f dan gradiennya (jax.grad) di titik z, lalu tambahkan hasil kali dalam gradien "
+        "itu dengan selisih x − z."
+    )
     try:
         ok = True
         for f, grad, z, x in _test_functions():
@@ -117,7 +122,10 @@ def check_taylor(fn: Callable) -> bool:
 def check_directional_derivative(fn: Callable) -> bool:
     """`fn(f, x, v)` -> the directional derivative ∇f(x)·v (e.g. with `jax.jvp`)."""
     name = "Latihan turunan berarah"
-    hint = "jax.jvp(f, (x,), (v,)) mengembalikan (f(x), ∇f(x)·v); ambil elemen keduanya."
+    hint = (
+        "jax.jvp menerima fungsi, titik dan arah (masing-masing di dalam tupel) dan "
+        "mengembalikan dua nilai, f di titik itu dan turunan berarahnya: ambil yang kedua."
+    )
     try:
         ok = True
         for f, grad, x, v in _test_functions():
@@ -164,8 +172,8 @@ def check_matmul(fn: Callable) -> bool:
         fn,
         lambda a, b: a @ b,
         _matrix_pairs(rng),
-        hint="C[i, j] = Σ_k A[i, k] B[k, j]; dengan broadcasting: (A[:, :, None] * B[None, :, :])"
-        ".sum(axis=1). Bentuk hasilnya (m, p).",
+        hint="C[i, j] = Σ_k A[i, k] B[k, j]: beri A dan B sumbu baru agar hasil kali elemennya "
+        "ter-broadcast menjadi (m, n, p), lalu jumlahkan pada sumbu tengah. Hasilnya (m, p).",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -197,7 +205,8 @@ def check_inverse_2x2(fn: Callable) -> bool:
         fn,
         np.linalg.inv,
         inputs,
-        hint="[[a, b], [c, d]]⁻¹ = 1/(ad - bc) · [[d, -b], [-c, a]]; cek: A @ A_inv ≈ I.",
+        hint="pakai rumus di pelajaran: tukar kedua elemen diagonal, ubah tanda dua elemen "
+        "lainnya, lalu bagi dengan determinan ad − bc. Cek: A kali inversnya ≈ I.",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -221,7 +230,8 @@ def check_normal_equations(fn: Callable) -> bool:
         fn,
         lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0],
         _regression_problems(rng),
-        hint="selesaikan (AᵀA) x = Aᵀb dengan jnp.linalg.solve(A.T @ A, A.T @ b).",
+        hint="bentuk AᵀA dan Aᵀb, lalu selesaikan sistem (AᵀA) x = Aᵀb dengan "
+        "jnp.linalg.solve (bukan invers, bukan lstsq).",
         rtol=1e-3,
         atol=1e-4,
     )
@@ -238,7 +248,7 @@ def check_rms_error(fn: Callable) -> bool:
         fn,
         lambda a, x, b: np.sqrt(np.mean((a @ x - b) ** 2)),
         inputs,
-        hint="r = A @ x - b, lalu jnp.sqrt(jnp.mean(r ** 2)).",
+        hint="hitung residu A x − b, lalu akar dari rata-rata kuadratnya.",
         rtol=1e-4,
     )
 
@@ -252,7 +262,8 @@ def check_add_intercept(fn: Callable) -> bool:
         fn,
         lambda x: np.concatenate([np.ones((x.shape[0], 1)), x], axis=1),
         inputs,
-        hint="jnp.concatenate([jnp.ones((X.shape[0], 1)), X], axis=1); kolom satu di depan.",
+        hint="buat satu kolom angka 1 setinggi X, lalu sambungkan di depan X pada sumbu "
+        "kolom (jnp.concatenate).",
     )
 
 
@@ -268,7 +279,8 @@ def check_rotation_matrix(fn: Callable) -> bool:
         fn,
         reference,
         [(0.0,), (np.pi / 2,), (np.pi / 6,), (-1.0,)],
-        hint="R(θ) = [[cos θ, -sin θ], [sin θ, cos θ]]; R(π/2) memutar [1, 0] menjadi [0, 1].",
+        hint="kolom pertama R(θ) adalah bayangan e₁ setelah diputar θ, yaitu (cos θ, sin θ); "
+        "kolom kedua adalah bayangan e₂. R(π/2) memutar [1, 0] menjadi [0, 1].",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -281,7 +293,7 @@ def check_shear_matrix(fn: Callable) -> bool:
         fn,
         lambda k: np.array([[1.0, k], [0.0, 1.0]]),
         [(0.0,), (0.5,), (-2.0,)],
-        hint="geser horizontal: x' = x + k·y, y' = y, jadi [[1, k], [0, 1]].",
+        hint="geser horizontal: x' = x + k·y, y' = y; baca kedua kolomnya dari bayangan e₁ dan e₂.",
     )
 
 
@@ -291,5 +303,5 @@ def check_composition(matrix) -> bool:
     return report(
         "Latihan komposisi transformasi",
         close(matrix, expected),
-        "transformasi yang dikerjakan dulu ditulis paling kanan: M = S @ R.",
+        "transformasi yang dikerjakan lebih dulu ditulis paling kanan dalam hasil kalinya.",
     )

@@ -33,8 +33,8 @@ def check_mse_gradient(fn: Callable) -> bool:
         lambda *a: _pair(fn(*a)),
         reference,
         inputs,
-        hint="dL/dw = mean(2 (w x + b - y) x), dL/db = mean(2 (w x + b - y)); atau "
-        "jax.grad(loss, argnums=(0, 1)).",
+        hint="turunkan rata-rata kuadrat galat dengan aturan rantai (galat w x + b − y muncul "
+        "di kedua turunan, untuk w dikali x), atau pakai jax.grad dengan argnums untuk w dan b.",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -52,7 +52,11 @@ def check_sgd_step(fn: Callable) -> bool:
     rng = rng_for("mlp.check_sgd_step")
     import jax
 
-    name, hint = "Latihan langkah SGD", "jax.tree.map(lambda p, g: p - lr * g, params, grads)."
+    name = "Latihan langkah SGD"
+    hint = (
+        "jax.tree.map menerapkan satu fungsi pada setiap pasangan daun params dan grads: "
+        "kurangi lr kali gradien dari parameternya."
+    )
     params = {"w": rng.standard_normal((2, 3)), "b": rng.standard_normal(3)}
     params = {"lapis": [params, {"w": rng.standard_normal((3, 1)), "b": np.zeros(1)}]}
     grads = jax.tree.map(lambda p: rng.standard_normal(p.shape), params)
@@ -94,8 +98,8 @@ def check_cross_entropy(fn: Callable) -> bool:
         fn,
         reference,
         _logits_and_labels(rng),
-        hint="pakai jax.nn.log_softmax(logits) (stabil untuk logit besar), ambil kolom label "
-        "dengan jnp.take_along_axis, lalu rata-rata dengan tanda minus.",
+        hint="ambil log-softmax logit (jax.nn.log_softmax, stabil untuk logit besar), pilih "
+        "kolom label setiap baris (jnp.take_along_axis), lalu rata-ratakan dengan tanda minus.",
         rtol=1e-4,
         atol=1e-4,
     )
@@ -109,7 +113,8 @@ def check_accuracy(fn: Callable) -> bool:
         fn,
         lambda logits, labels: np.mean(np.argmax(logits, axis=1) == labels),
         _logits_and_labels(rng)[:2],
-        hint="jnp.mean(jnp.argmax(logits, axis=1) == labels).",
+        hint="bandingkan argmax setiap baris logit dengan labelnya, lalu rata-ratakan hasil "
+        "perbandingan itu.",
     )
 
 
@@ -126,7 +131,8 @@ def check_count_params(fn: Callable) -> bool:
         fn,
         lambda p: sum(np.size(x) for x in _leaves(p)),
         [(params,), (small,)],
-        hint="sum(x.size for x in jax.tree.leaves(params)); MLP 2-64-64-3 punya 4.547 parameter.",
+        hint="jax.tree.leaves memberi semua array di dalam pytree; jumlahkan ukuran (size) "
+        "semuanya.",
     )
 
 
@@ -177,7 +183,10 @@ def check_optimizer(tx) -> bool:
     import optax
 
     name = "Latihan optimizer Optax"
-    hint = "optax.chain(optax.clip_by_global_norm(1.0), optax.adam(3e-3))."
+    hint = (
+        "rangkai dua transformasi dengan optax.chain: pemotongan norma global gradien lebih "
+        "dulu, lalu Adam dengan learning rate dari soal."
+    )
     reference = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(3e-3))
     if tx is None or tx is Ellipsis:
         return report(name, False, hint)
@@ -224,8 +233,9 @@ def check_confusion_matrix(fn: Callable) -> bool:
         fn,
         reference,
         _label_pairs(rng),
-        hint="baris = label sebenarnya, kolom = prediksi: jnp.zeros((K, K)).at[labels, preds]"
-        ".add(1). Jumlah semua elemennya = banyak contoh.",
+        hint="baris: label sebenarnya, kolom: prediksi. Mulai dari matriks nol K × K dan "
+        "tambahkan 1 di posisi (label, prediksi) setiap contoh (.at[...].add); jumlah semua "
+        "elemennya sama dengan banyak contoh.",
     )
 
 
@@ -242,5 +252,5 @@ def check_per_class_accuracy(fn: Callable) -> bool:
         reference,
         _label_pairs(rng),
         hint="untuk setiap kelas c: dari contoh berlabel c, berapa bagian yang diprediksi c? "
-        "Dari matriks kebingungan: diag(C) / C.sum(axis=1).",
+        "Dari matriks kebingungan: diagonalnya dibagi jumlah setiap baris.",
     )

@@ -37,8 +37,9 @@ def check_per_example_grads(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="tulis gradien untuk SATU contoh (w, x_i, y_i) dengan jax.grad, lalu "
-        "jax.vmap(..., in_axes=(None, 0, 0)) atas contoh-contohnya: hasilnya (B, D).",
+        hint="tulis gradien untuk SATU contoh (w, x_i, y_i) dengan jax.grad, lalu jalankan "
+        "atas semua contoh dengan jax.vmap (w tidak dipetakan, x dan y pada sumbu 0): "
+        "hasilnya (B, D).",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -54,8 +55,8 @@ def check_global_mean(fn: Callable, devices: int = 4) -> bool:
     name = "Latihan rata-rata global"
     rng = rng_for("paralel.check_global_mean")
     hint = (
-        "hitung jumlah lokal x_local.sum(axis=0) dan banyak baris lokal, jumlahkan "
-        'keduanya antarperangkat dengan jax.lax.psum(..., "data"), lalu bagi.'
+        "hitung jumlah lokal setiap kolom dan banyak baris lokal, jumlahkan keduanya "
+        'antarperangkat dengan jax.lax.psum atas sumbu "data", lalu bagi.'
     )
     for rows in (2, 5):
         x = rng.standard_normal((devices * rows, 3)).astype(np.float32)

@@ -65,7 +65,8 @@ def check_rnn_step(fn: Callable) -> bool:
         fn,
         reference,
         inputs,
-        hint="h_baru = jnp.tanh(x @ W_ih + h @ W_hh + b), bentuknya (B, H).",
+        hint="jumlahkan proyeksi masukan, proyeksi keadaan sebelumnya dan bias, lalu tanh; "
+        "bentuknya (B, H).",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -106,8 +107,8 @@ def check_jacobian_chain(fn: Callable) -> bool:
         fn,
         _jacobian_chain_reference,
         inputs,
-        hint="mulai dari J = jnp.eye(H); untuk setiap h_t: J = (diag(1 - h_t**2) @ W_hh.T) @ J. "
-        "Cek dengan jax.jacobian bila ragu.",
+        hint="mulai dari matriks identitas H × H, lalu untuk setiap h_t secara berurutan "
+        "kalikan dari kiri dengan J_t = diag(1 − h_t²) W_hhᵀ. Cek dengan jax.jacobian bila ragu.",
         rtol=1e-3,
         atol=1e-6,
     )
@@ -132,8 +133,8 @@ def check_gap(fn: Callable) -> bool:
         fn,
         _gap_reference,
         inputs,
-        hint="posisi pertama X atau Y: jnp.argmax((s == 0) | (s == 1), axis=1); jaraknya "
-        "T - 1 - posisi itu (E selalu di posisi terakhir, padding ada di depan).",
+        hint="cari posisi pertama X atau Y di setiap baris (argmax dari mask boolean-nya); "
+        "jaraknya T − 1 dikurangi posisi itu (E selalu di posisi terakhir, padding di depan).",
     )
 
 
@@ -154,9 +155,9 @@ def check_lstm_step(fn: Callable) -> bool:
 
     name = "Latihan langkah LSTM"
     hint = (
-        "z = x @ W_ih + h @ W_hh + b; i, f, g, o = jnp.split(z, 4, axis=-1); "
-        "c_baru = sigmoid(f) * c + sigmoid(i) * tanh(g); h_baru = sigmoid(o) * tanh(c_baru); "
-        "kembalikan (h_baru, c_baru)."
+        "hitung keempat gerbang sekaligus dari satu jumlah (proyeksi masukan, proyeksi "
+        "keadaan, bias), pecah menjadi empat bagian sama besar berurutan i, f, g, o, lalu pakai "
+        "rumus c_t dan h_t di pelajaran; kembalikan pasangan (h_baru, c_baru)."
     )
     try:
         ok = True
@@ -182,9 +183,10 @@ def check_collect_states(fn: Callable) -> bool:
 
     name = "Latihan mengumpulkan h dan c"
     hint = (
-        "carries = model.rnn.initial_carry(B); untuk t dalam range(T): "
-        "carries, h = model.rnn.step(carries, x[:, t]); simpan carries[0][0] (h) dan "
-        "carries[0][1] (c); lalu jnp.stack(..., axis=1)."
+        "mulai dari keadaan awal model.rnn.initial_carry untuk B urutan, panggil model.rnn.step "
+        "untuk setiap "
+        "langkah waktu; carries[0] berisi pasangan (h, c) lapisan pertama. Kumpulkan keduanya, "
+        "lalu tumpuk pada sumbu waktu (sumbu 1)."
     )
     try:
         model = SequenceClassifier("lstm", 3, 5, 2, rngs=nnx.Rngs(7))
@@ -226,8 +228,8 @@ def check_retention(fn: Callable) -> bool:
         fn,
         _retention_reference,
         inputs,
-        hint="r[T-1] = 1 dan r[t] = f[t+1] * r[t+1]; atau kalikan kumulatif dari belakang: "
-        "jnp.cumprod(f[1:][::-1], axis=0)[::-1], lalu tambahkan baris 1 di akhir.",
+        hint="r di langkah terakhir adalah 1, dan r di langkah t adalah f[t+1] kali r di "
+        "langkah t + 1: hasil kali kumulatif dari belakang (jnp.cumprod pada f yang dibalik).",
         rtol=1e-4,
         atol=1e-6,
     )
@@ -252,8 +254,8 @@ def check_softmax_temperature(fn: Callable) -> bool:
         fn,
         reference,
         [(logits, 1.0), (logits, 0.5), (logits, 2.0), (big, 1.0)],
-        hint="jax.nn.softmax(logits / temperature, axis=-1); kalau menulis sendiri, kurangi "
-        "dulu nilai maksimum per baris agar exp tidak meluap.",
+        hint="bagi logit dengan temperatur, lalu softmax per baris; kalau menulis sendiri, "
+        "kurangi dulu nilai maksimum per baris agar exp tidak meluap.",
         rtol=1e-4,
         atol=1e-6,
     )
@@ -275,8 +277,8 @@ def check_entropy(fn: Callable) -> bool:
         fn,
         reference,
         [(probs,), (edge,)],
-        hint="-jnp.sum(p * jnp.log(p), axis=-1), tetapi 0 log 0 harus 0: pakai "
-        "jax.scipy.special.entr(p).sum(-1) atau jnp.where(p > 0, ..., 0).",
+        hint="jumlahkan −p log p per baris, tetapi 0 log 0 harus 0: jax.scipy.special.entr "
+        "menanganinya, atau pilih 0 dengan jnp.where bila p = 0.",
         rtol=1e-4,
         atol=1e-5,
     )
@@ -308,8 +310,9 @@ def check_bigram_loss(fn: Callable) -> bool:
         fn,
         _bigram_reference,
         inputs,
-        hint="N = jnp.ones((V, V)).at[latih[:-1], latih[1:]].add(1); P = N / N.sum(1, "
-        "keepdims=True); loss = -mean(log P[uji[:-1], uji[1:]]).",
+        hint="mulai dari matriks satu V × V (pemulusan tambah-satu), tambahkan 1 untuk setiap "
+        "pasangan berurutan data latih, bagi setiap baris dengan jumlahnya, lalu rata-ratakan "
+        "−log peluang pasangan berurutan data uji.",
         rtol=1e-4,
         atol=1e-6,
     )

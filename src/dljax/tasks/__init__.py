@@ -8,6 +8,7 @@ from dljax.tasks.diffusion import ConditionalDiffusionTask, DiffusionTask
 from dljax.tasks.gan import ConditionalGANTask, GANTask
 from dljax.tasks.images import ClassConditional, ImageGenerativeTask, to_signed, to_unit
 from dljax.tasks.language_model import LanguageModelTask
+from dljax.tasks.losses import gaussian_kl, psnr
 
 __all__ = [
     "ALL",
@@ -25,7 +26,9 @@ __all__ = [
     "Task",
     "VAETask",
     "cross_entropy",
+    "gaussian_kl",
     "masked_sums",
+    "psnr",
     "to_signed",
     "to_unit",
 ]
