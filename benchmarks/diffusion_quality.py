@@ -9,22 +9,27 @@
 2. The steps table (a small reproduction of the DDIM paper's table 1): the unconditional
    model's FD for DDIM (eta = 0) with S in {5, 10, 20, 50, 100} and DDPM with all T steps,
    `TABLE_SAMPLES` samples each (fewer than the 1000 of step 1: DDPM's 1000 network calls per
-   image dominate this script), with the sampling seconds (compilation timed apart).
+   image dominate this script), with the sampling seconds (compilation timed apart: the
+   task's `sample`, as `Trainer.sample` calls it, compiled ahead of time).
 3. The scan-compiled DDIM sampler (one `lax.scan`, one dispatch) against the tutorials' way:
    a Python loop calling a jitted one-step denoiser S = 50 times; same model, same images.
 4. Classifier-free guidance: the conditional model's label accuracy and FD for w in
    {0, 1, 3, 5}.
 
-Usage: python benchmarks/diffusion_quality.py
-Writes `benchmarks/results/diffusion_quality.json` after every measurement.
+    python benchmarks/diffusion_quality.py [--allow-load] [--out PATH]
+
+Takes about an hour on 2 CPU cores. The run directories go to `$DLJAX_BENCH_RUNS` (default
+/tmp/dljax-diffusion-bench). Writes `benchmarks/results/diffusion_quality.json` (`--out`)
+after every measurement; every row records its own load average at start and end.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
-import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -33,14 +38,21 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from dljax import diffusion
-from dljax.quality import ReferenceClassifier, quality_report
-from dljax.recipes import build_config
-from dljax.runs import train
-from dljax.train.sampling import _STATIC, _sample
-from dljax.train.state import inference_params
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import RESULTS, Session, add_arguments, load_1min, median_time, row_load  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "diffusion_quality.json"
+from dljax import diffusion  # noqa: E402
+from dljax.quality import ReferenceClassifier, quality_report  # noqa: E402
+from dljax.recipes import build_config  # noqa: E402
+from dljax.runs import train  # noqa: E402
+
+OUT = RESULTS / "diffusion_quality.json"
+TITLE = "Mutu dan waktu model difusi pada digits"
+DESCRIPTION = (
+    "FD, precision/recall dan akurasi label sampel `ddpm` dan `ddpm_cond` (8×8) yang dilatih "
+    "dengan preset default, terhadap jumlah langkah sampling DDIM/DDPM dan skala guidance, "
+    "beserta waktu sampling dan sampler `lax.scan` lawan loop Python."
+)
 RUNS = Path(os.environ.get("DLJAX_BENCH_RUNS", "/tmp/dljax-diffusion-bench"))
 KEYS = ("fd", "fd_floor", "fd_baseline", "precision", "recall", "label_accuracy")
 TABLE_SAMPLES = 500
@@ -48,30 +60,46 @@ DDIM_STEPS = (5, 10, 20, 50, 100)
 LOOP_SAMPLES, LOOP_STEPS, REPEATS = 256, 50, 3
 
 
-def write(data: dict) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+class Output:
+    """The JSON being filled in, written (stamped by the session) after every measurement."""
+
+    def __init__(self, session: Session, path: Path, data: dict):
+        self.session, self.path, self.data = session, path, data
+
+    def write(self) -> None:
+        d = self.data
+        rows = [*d["runs"].values(), *d["steps_table"], *d["guidance"]]
+        if "scan_vs_python_loop" in d:
+            rows.append(d["scan_vs_python_loop"])
+        self.session.write(self.path, d, rows=rows)
 
 
 def timed_sample(trainer, n: int, seed: int = 0, **options):
-    """(images, compile seconds, run seconds) of `trainer.sample(n, seed, **options)`."""
-    static = tuple(sorted((k, v) for k, v in options.items() if isinstance(v, _STATIC)))
-    dynamic = {k: v for k, v in options.items() if not isinstance(v, _STATIC)}
-    state = trainer.state
-    args = (
-        trainer.task, trainer.fns.eval_graphdef, inference_params(state), state.rest,
-        jax.random.key(seed), n, static, dynamic,
-    )  # fmt: skip
+    """(images, compile seconds, run seconds) of what `trainer.sample(n, seed=seed,
+    **options)` computes: the task's `sample` on the evaluation model under `jax.jit`
+    (integer and string options static, floats and arrays traced), compiled ahead of time
+    so that compilation and sampling are timed apart."""
+    static = {k: v for k, v in options.items() if isinstance(v, int | str | bool | None)}
+    dynamic = {k: v for k, v in options.items() if k not in static}
+    graphdef, state = nnx.split(trainer.model())
+    task = trainer.task
+
+    @jax.jit
+    def run(state, key, dynamic):
+        return task.sample(nnx.merge(graphdef, state), key, n, **static, **dynamic)
+
+    key = jax.random.key(seed)
     t0 = time.perf_counter()
-    compiled = _sample.lower(*args).compile()
+    compiled = run.lower(state, key, dynamic).compile()
     t1 = time.perf_counter()
-    out = jax.block_until_ready(compiled(*args[2:5], dynamic))
+    out = jax.block_until_ready(compiled(state, key, dynamic))
     t2 = time.perf_counter()
     return np.asarray(out), t1 - t0, t2 - t1
 
 
 def loop_versus_scan(trainer) -> dict:
     """DDIM (eta 0, S = 50) on the same noise: one scan vs 50 calls of a jitted step."""
+    start = load_1min()
     model = trainer.model()
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
     schedule = trainer.task.schedule
@@ -85,7 +113,7 @@ def loop_versus_scan(trainer) -> dict:
     def scan_sampler(params, x_T):
         return diffusion.ddim_sample(eps_fn_of(params), schedule, x_T, steps=LOOP_STEPS)
 
-    ts = diffusion.ddim_timesteps(model.timesteps, LOOP_STEPS)
+    ts = diffusion.ddim_timesteps(schedule.num_steps, LOOP_STEPS)
     ab = np.concatenate([np.asarray(schedule.alpha_bars), [1.0]])
 
     @jax.jit
@@ -101,13 +129,13 @@ def loop_versus_scan(trainer) -> dict:
 
     out = {}
     for name, fn in (("scan", scan_sampler), ("python_loop", loop_sampler)):
-        jax.block_until_ready(fn(params, x_T))  # compile + warm up
-        times = []
-        for _ in range(REPEATS):
-            t0 = time.perf_counter()
-            result = jax.block_until_ready(fn(params, x_T))
-            times.append(time.perf_counter() - t0)
-        out[name] = (statistics.median(times), np.asarray(result))
+        result = []
+
+        def run(fn=fn, result=result):
+            result[:] = [jax.block_until_ready(fn(params, x_T))]
+
+        seconds, _ = median_time(run, REPEATS)  # the warm-up call compiles
+        out[name] = (seconds, np.asarray(result[0]))
     diff = float(np.max(np.abs(out["scan"][1] - out["python_loop"][1])))
     return {
         "samples": LOOP_SAMPLES,
@@ -117,10 +145,12 @@ def loop_versus_scan(trainer) -> dict:
         "python_loop_seconds": round(out["python_loop"][0], 3),
         "loop_over_scan": round(out["python_loop"][0] / out["scan"][0], 3),
         "max_abs_difference": diff,
+        **row_load(start),
     }
 
 
-def train_model(model: str, data: dict, trainers: dict) -> None:
+def train_model(model: str, output: Output, trainers: dict) -> None:
+    start = load_1min()
     config = build_config(model)
     out = RUNS / model
     shutil.rmtree(out, ignore_errors=True)
@@ -135,7 +165,6 @@ def train_model(model: str, data: dict, trainers: dict) -> None:
         epochs=s["epochs"],
         steps=s["epochs"] * result.trainer.steps_per_epoch,
         num_params=s["num_params"],
-        load_average=os.getloadavg()[0],
     )
     ok = row["train_seconds"] <= 600
     if model == "ddpm":
@@ -143,13 +172,15 @@ def train_model(model: str, data: dict, trainers: dict) -> None:
     else:
         ok &= row["label_accuracy"] >= 0.95
     row["meets_targets"] = bool(ok)
-    data["runs"][model] = row
+    row.update(row_load(start))
+    output.data["runs"][model] = row
     trainers[model] = result.trainer
     print(model, json.dumps(row), flush=True)
-    write(data)
+    output.write()
 
 
-def measure_row(trainer, reference, table: list, data: dict, sampler: str, steps: int) -> None:
+def measure_row(trainer, reference, output: Output, sampler: str, steps: int) -> None:
+    start = load_1min()
     images, compile_s, run_s = timed_sample(
         trainer, TABLE_SAMPLES, sampler=sampler, steps=steps, eta=np.float32(0.0)
     )
@@ -161,49 +192,58 @@ def measure_row(trainer, reference, table: list, data: dict, sampler: str, steps
         **{k: float(v) for k, v in report.items()},
         "sample_seconds": round(run_s, 2),
         "compile_seconds": round(compile_s, 2),
-        "load_average": os.getloadavg()[0],
+        **row_load(start),
     }
-    table.append(row)
+    output.data["steps_table"].append(row)
     print(json.dumps(row), flush=True)
-    write(data)
+    output.write()
+
+
+def guidance_row(trainer, reference, output: Output, w: float) -> None:
+    start = load_1min()
+    labels = jnp.asarray(np.arange(TABLE_SAMPLES) % 10, jnp.int32)
+    images, _, run_s = timed_sample(
+        trainer, TABLE_SAMPLES, labels=labels, guidance=np.float32(w), steps=50
+    )
+    report = quality_report(reference, images, trainer.dataset, labels=np.asarray(labels))
+    row = {"guidance": w, "samples": TABLE_SAMPLES, "sampler": "ddim", "steps": 50}
+    row.update({k: float(v) for k, v in report.items()}, sample_seconds=round(run_s, 2))
+    row.update(row_load(start))
+    output.data["guidance"].append(row)
+    print(json.dumps(row), flush=True)
+    output.write()
+
+
+def parser() -> argparse.ArgumentParser:
+    return add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]), OUT)
 
 
 def main() -> None:
+    args = parser().parse_args()
+    session = Session.start("diffusion_quality", allow_load=args.allow_load)
     reference = ReferenceClassifier.load_or_train("digits")
     data = {
+        "title": TITLE,
+        "description": DESCRIPTION,
         "dataset": "digits",
         "image_size": 8,
-        "cpu_count": os.cpu_count(),
-        "load_average_at_start": os.getloadavg()[0],
-        "note": "measured on the shared 2-core machine while other engineers ran jobs "
-        "(load average in the rows): times are pessimistic",
         "reference_accuracy": reference.accuracy,
         "runs": {},
         "steps_table": [],
         "guidance": [],
     }
+    output = Output(session, args.out, data)
     trainers: dict = {}
-    train_model("ddpm", data, trainers)
+    train_model("ddpm", output, trainers)
     data["scan_vs_python_loop"] = loop_versus_scan(trainers["ddpm"])
     print(json.dumps(data["scan_vs_python_loop"]), flush=True)
-    write(data)
+    output.write()
     for steps in DDIM_STEPS:
-        measure_row(trainers["ddpm"], reference, data["steps_table"], data, "ddim", steps)
-    train_model("ddpm_cond", data, trainers)
-    measure_row(trainers["ddpm"], reference, data["steps_table"], data, "ddpm", 1000)
-
-    trainer = trainers["ddpm_cond"]
-    labels = jnp.asarray(np.arange(TABLE_SAMPLES) % 10, jnp.int32)
+        measure_row(trainers["ddpm"], reference, output, "ddim", steps)
+    train_model("ddpm_cond", output, trainers)
+    measure_row(trainers["ddpm"], reference, output, "ddpm", 1000)
     for w in (0.0, 1.0, 3.0, 5.0):
-        images, _, run_s = timed_sample(
-            trainer, TABLE_SAMPLES, labels=labels, guidance=np.float32(w), steps=50
-        )
-        report = quality_report(reference, images, trainer.dataset, labels=np.asarray(labels))
-        row = {"guidance": w, "samples": TABLE_SAMPLES, "sampler": "ddim", "steps": 50}
-        row.update({k: float(v) for k, v in report.items()}, sample_seconds=round(run_s, 2))
-        data["guidance"].append(row)
-        print(json.dumps(row), flush=True)
-        write(data)
+        guidance_row(trainers["ddpm_cond"], reference, output, w)
 
 
 if __name__ == "__main__":

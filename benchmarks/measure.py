@@ -4,12 +4,24 @@ A benchmark run starts with `session = Session.start(name, allow_load=args.allow
 - it refuses to run (a clear message, exit code 3) when the 1-minute load average is above
   `MAX_LOAD` (1.5) at the start, unless `--allow-load` is given; timings taken beside other
   jobs on a 2-core machine are 2-10x too slow;
-- `session.write(path, data)` adds the machine, the date and the load average at start and
-  end to the JSON, and `"loaded": true` when either was above `MAX_LOAD` (the results page
-  greys such files out).
+- `session.write(path, data, rows=...)` adds the machine, the date, the run's seconds and
+  the load average at start and end to the JSON, and `"loaded": true` when either was above
+  `MAX_LOAD`, or when one of `rows` is loaded (the results page greys such files out).
+
+The JSON of every script has the same top level: `title` (Indonesian, the heading on the
+results page `hasil`), `description` (one Indonesian sentence: what was measured), the
+script's own fields, then the fields `stamp` adds (`machine`, `date`, `seconds`,
+`load_1min_start`, `load_1min_end`, `loaded`).
+
+A script whose parts or rows run as separate jobs and are merged into one file (e.g.
+`transformer.py --parts`, `train_throughput.py --models`) records the load of each row:
+`start = load_1min()` before the row, `row.update(row_load(start))` after it; `kept_rows`
+reads the rows of the existing file (rows from before this convention, without `loaded`,
+are marked loaded: their load was not recorded), and the file is loaded when any row is.
 
 `median_rate(run, units, repeats)` times `run()` after one warm-up call and returns the
-median units per second and every repeat's rate.
+median units per second and every repeat's rate; `median_time(run, repeats)` the median
+seconds and every repeat's seconds.
 """
 
 from __future__ import annotations
@@ -55,13 +67,54 @@ def machine() -> dict:
     }
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def add_arguments(
+    parser: argparse.ArgumentParser, out: Path | None = None
+) -> argparse.ArgumentParser:
+    """`--allow-load`, and with `out` (the script's results file) `--out PATH`."""
     parser.add_argument(
         "--allow-load",
         action="store_true",
         help=f"measure even when the load average is above {MAX_LOAD} (marked loaded)",
     )
+    if out is not None:
+        parser.add_argument(
+            "--out",
+            type=Path,
+            default=out,
+            help=f"the JSON to write (default: {out}); a temporary path for trial runs",
+        )
     return parser
+
+
+def is_loaded(*loads: float | None) -> bool:
+    return any(load is not None and load > MAX_LOAD for load in loads)
+
+
+def row_load(start: float) -> dict:
+    """The load of one row (part) of a run that began when `load_1min()` was `start`:
+    `load_1min_start`, `load_1min_end` (now) and `loaded`."""
+    end = load_1min()
+    return {"load_1min_start": start, "load_1min_end": end, "loaded": is_loaded(start, end)}
+
+
+def kept_rows(path: Path, key: str | None, drop=(), names=None) -> dict:
+    """The rows of the results file `path` (under `key`, or at its top level those named in
+    `names`), except those named in `drop` (measured again now). A row without `loaded`
+    predates the recorded load and is marked loaded (its machine was not known to be quiet)."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    rows = data.get(key) if key is not None else data
+    if not isinstance(rows, dict):
+        return {}
+    kept = {}
+    for name, row in rows.items():
+        if name in drop or (names is not None and name not in names):
+            continue
+        if not isinstance(row, dict):
+            continue
+        kept[name] = row if "loaded" in row else {**row, "loaded": True}
+    return kept
 
 
 @dataclass
@@ -84,8 +137,10 @@ class Session:
             raise SystemExit(3)
         return cls(name, load, allow_load)
 
-    def stamp(self, data: dict) -> dict:
-        """`data` with the machine, date, load at start and end, and the loaded flag."""
+    def stamp(self, data: dict, rows=()) -> dict:
+        """`data` with the machine, date, load at start and end, and the loaded flag: true
+        when the load was above `MAX_LOAD` at the start or the end, or any of `rows` (the
+        row dicts in `data` that record their own load) is loaded."""
         end = load_1min()
         return {
             **data,
@@ -94,23 +149,33 @@ class Session:
             "seconds": round(time.time() - self.started, 1),
             "load_1min_start": self.load_start,
             "load_1min_end": end,
-            "loaded": max(self.load_start, end) > MAX_LOAD,
+            "loaded": is_loaded(self.load_start, end)
+            or any(row.get("loaded") is True for row in rows),
         }
 
-    def write(self, path: Path, data: dict) -> dict:
-        out = self.stamp(data)
+    def write(self, path: Path, data: dict, rows=()) -> dict:
+        """Write `stamp(data, rows)` as JSON to `path`; returns what was written."""
+        out = self.stamp(data, rows)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         print(f"wrote {path} (load {out['load_1min_start']} -> {out['load_1min_end']})")
         return out
 
 
-def median_rate(run, units: float, repeats: int) -> tuple[float, list[float]]:
-    """Median units per second of `run()` over `repeats` calls, after one warm-up call."""
+def median_time(run, repeats: int) -> tuple[float, list[float]]:
+    """Median seconds of `run()` over `repeats` calls, after one warm-up call, and every
+    repeat's seconds. `run` must block until its work is done (`jax.block_until_ready`)."""
     run()  # warm-up: compilation and first-touch allocations
-    rates = []
+    times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         run()
-        rates.append(units / (time.perf_counter() - t0))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def median_rate(run, units: float, repeats: int) -> tuple[float, list[float]]:
+    """Median units per second of `run()` over `repeats` calls, after one warm-up call, and
+    every repeat's rate."""
+    rates = [units / t for t in median_time(run, repeats)[1]]
     return statistics.median(rates), rates

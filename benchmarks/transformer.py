@@ -230,6 +230,114 @@ def throughput_row(repeats: int) -> dict:
     return row
 
 
+# ------------------------------------------------------------------------------ variants
+def _hand_step_rate(make_model, repeats: int, patches=()) -> float:
+    """Tokens/s of the hand-written loop (as `bench_jax_loop`) for a model variant, with
+    `patches` ((object, attribute, replacement), ...) applied while it is traced."""
+    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
+    try:
+        for obj, name, new in patches:
+            setattr(obj, name, new)
+        net = make_model()
+        graphdef, params = nnx.split(net, nnx.Param)
+        tx = optax.adam(1e-3)
+        tokens = jnp.asarray(synthetic_tokens(STEPS * BATCH)).reshape(STEPS, BATCH, SEQ + 1)
+
+        def loss_fn(params, batch):
+            logits = nnx.merge(graphdef, params)(batch[:, :-1])  # (B, T, V)
+            return optax.softmax_cross_entropy_with_integer_labels(logits, batch[:, 1:]).mean()
+
+        @jax.jit
+        def epoch(params, opt_state):
+            def body(carry, batch):
+                params, opt_state = carry
+                grads = jax.grad(loss_fn)(params, batch)
+                updates, opt_state = tx.update(grads, opt_state, params)
+                return (optax.apply_updates(params, updates), opt_state), None
+
+            return jax.lax.scan(body, (params, opt_state), tokens)[0]
+
+        flops = epoch.lower(params, tx.init(params)).compile().cost_analysis()
+        flops = (flops[0] if isinstance(flops, list) else flops).get("flops", 0.0)
+        state = [params, tx.init(params)]
+
+        def run():
+            state[:] = jax.block_until_ready(epoch(*state))
+
+        rate, _ = median_rate(run, STEPS * BATCH * SEQ, repeats)
+        return rate, flops / (STEPS * BATCH * SEQ)
+    finally:
+        for obj, name, old in saved:
+            setattr(obj, name, old)
+
+
+def variants_row(repeats: int) -> dict:
+    """What each choice gives on this CPU, and where the step's time goes (ablations: the
+    same step with one kind of op replaced by the identity; the difference is its cost)."""
+    from dljax.models import attention as attn
+
+    def gpt_model(**kw):
+        return lambda: gpt.GPT(
+            VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0), **kw
+        )
+
+    def causal(q, k, v, mask=None):  # the mask as is_causal (training windows only)
+        if mask is not None and mask.shape[-2] == mask.shape[-1]:
+            return jax.nn.dot_product_attention(q, k, v, is_causal=True)
+        return jax.nn.dot_product_attention(q, k, v, mask=mask)
+
+    variants = {
+        "fused: jax.nn.dot_product_attention(mask)": (gpt_model(), ()),
+        "plain einsum attention": (gpt_model(fused=False), ()),
+        "dot_product_attention(is_causal=True)": (
+            gpt_model(),
+            ((attn, "fused_attention", causal),),
+        ),
+        "dot_product_attention(implementation='xla')": (
+            gpt_model(),
+            (
+                (
+                    attn,
+                    "fused_attention",
+                    lambda q, k, v, mask=None: jax.nn.dot_product_attention(
+                        q, k, v, mask=mask, implementation="xla"
+                    ),
+                ),
+            ),
+        ),
+        "rotary positions (rope)": (
+            lambda: gpt.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="rope", rngs=nnx.Rngs(0)),
+            (),
+        ),
+    }
+    ablations = {
+        "without the attention core (softmax(qk)v -> v)": (
+            (attn, "fused_attention", lambda q, k, v, mask=None: v),
+        ),
+        "without LayerNorm": ((nnx.LayerNorm, "__call__", lambda self, x: x),),
+        "without GELU": ((nnx, "gelu", lambda x: x),),
+    }
+    rows = {}
+    for name, (make, patches) in variants.items():
+        rate, flops = _hand_step_rate(make, repeats, patches)
+        rows[name] = {"tokens_per_s": rate, "gflops_per_s": rate * flops / 1e9}
+        print("variant", name, round(rate), flush=True)
+    base = rows["fused: jax.nn.dot_product_attention(mask)"]["tokens_per_s"]
+    costs = {}
+    for name, patches in ablations.items():
+        rate, _ = _hand_step_rate(gpt_model(), repeats, patches)
+        costs[name] = {"tokens_per_s": rate, "share_of_step": 1.0 - base / rate}
+        print("ablation", name, round(rate), flush=True)
+    torch_row = bench_torch(repeats)
+    return {
+        "variants": rows,
+        "ablations": costs,
+        "torch_tokens_per_s": torch_row and torch_row["tokens_per_s"],
+        "best_vs_torch": torch_row
+        and max(r["tokens_per_s"] for r in rows.values()) / torch_row["tokens_per_s"],
+    }
+
+
 # ------------------------------------------------------------------------------ generation
 def generation_row(repeats: int, length: int = 500, contexts=(128, 256)) -> dict:
     """The default `gpt` (context 128) and the same model with a 256-token context: the cache
@@ -327,7 +435,7 @@ def quality_row(budget_s: float) -> dict:
     return row
 
 
-PARTS = ("throughput", "generation", "quality")
+PARTS = ("throughput", "generation", "quality", "variants")
 
 
 def main() -> None:
@@ -344,6 +452,8 @@ def main() -> None:
             rows[part] = throughput_row(args.repeats)
         elif part == "generation":
             rows[part] = generation_row(args.repeats)
+        elif part == "variants":
+            rows[part] = variants_row(args.repeats)
         else:
             rows[part] = quality_row(args.budget_s)
         rows[part]["load_average"] = os.getloadavg()

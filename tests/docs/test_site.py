@@ -70,7 +70,7 @@ WIDTHS = (1280, 390)  # a laptop and a phone (CSS pixels)
 # instructions are fine).
 BUILD_PATHS = [str(ROOT), sys.prefix, "/work/", "/.venv/", "site-packages", "/tmp/"]
 WARNING = re.compile(r"\b\w*Warning:")
-# An exercise checker (dljax.lesson.report) prints one verdict line per check.
+# An exercise checker (dljax.exercises._common.report) prints one verdict line per check.
 VERDICT = re.compile(r"^(✅|❌) (.+?): (benar!|belum tepat\.)(.*)$", flags=re.MULTILINE)
 CODE_LINE = re.compile(r"(^|\n)\s*(def \w+\(|return\b)|\bdef \w+\(.*\):|\breturn \S")
 
