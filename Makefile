@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test docs docs-fast lessons-header bench lock clean corpus
+.PHONY: demo test docs docs-fast lessons-header bench bench-gpu lock clean corpus
 
 demo: $(STAMP)
 	$(BIN)/dljax train mlp
@@ -57,6 +57,12 @@ corpus: $(STAMP)
 # Throughput benchmarks; PyTorch is optional (see README) and only needed for its column.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_throughput.py
+
+# Every family's steps/s in float32 and bfloat16, the PyTorch CUDA twins and GPT/DDPM sampling,
+# in <= 8 minutes on a GPU machine (pip install -e '.[cuda]'); where JAX sees only the CPU it
+# refuses (exit code 2). Writes benchmarks/results/gpu.json.
+bench-gpu: $(STAMP)
+	$(BIN)/python benchmarks/gpu.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -51,7 +51,7 @@ TITLE = "Mutu dan waktu model difusi pada digits"
 DESCRIPTION = (
     "FD, precision/recall dan akurasi label sampel `ddpm` dan `ddpm_cond` (8×8) yang dilatih "
     "dengan preset default, terhadap jumlah langkah sampling DDIM/DDPM dan skala guidance, "
-    "beserta waktu sampling dan sampler `lax.scan` lawan loop Python."
+    "beserta waktu sampling dan sampler `lax.scan` dibandingkan dengan loop Python."
 )
 RUNS = Path(os.environ.get("DLJAX_BENCH_RUNS", "/tmp/dljax-diffusion-bench"))
 KEYS = ("fd", "fd_floor", "fd_baseline", "precision", "recall", "label_accuracy")

@@ -279,9 +279,10 @@ def main() -> None:
         {
             "title": "Overhead mesin pelatihan per keluarga model",
             "description": (
-                "Langkah latih per detik: mesin dljax (Trainer.fit, satu epoch) lawan loop JAX "
-                "yang ditulis tangan atas model, loss, optimizer dan batch yang sama, dan "
-                "lawan kembaran PyTorch bila ada; median dari beberapa ulangan dalam satu run."
+                "Langkah latih per detik: mesin dljax (Trainer.fit, satu epoch) dibandingkan "
+                "dengan loop JAX yang ditulis tangan atas model, loss, optimizer dan batch yang "
+                "sama, dan dibandingkan dengan kembaran PyTorch bila ada; median dari beberapa "
+                "ulangan dalam satu run."
             ),
             "repeats": args.repeats,
             "rows": rows,

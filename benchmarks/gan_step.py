@@ -16,17 +16,17 @@ stride-2 transposed convolution, (B, 16, 16, 64) -> (B, 32, 32, 32), with
 
 Each number is the median of `--repeats` timed calls after a warm-up, on the pure function
 of `nnx.split` state (the way the engine jits its steps). Writes
-`benchmarks/results/gan_step.json`.
+`benchmarks/results/gan_step.json` (`--out`).
+
+    python benchmarks/gan_step.py [--batch 64] [--repeats 20] [--only NAME ...] [--allow-load]
+        [--out PATH]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import statistics
-import time
+import sys
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -35,10 +35,20 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 from flax import nnx  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import RESULTS, Session, add_arguments, median_time  # noqa: E402
+
 from dljax.models.gan import GAN  # noqa: E402
 from dljax.models.layers import ConvTranspose2x  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "gan_step.json"
+OUT = RESULTS / "gan_step.json"
+TITLE = "Waktu satu langkah latih GAN di CPU"
+DESCRIPTION = (
+    "Milidetik satu lintasan maju + mundur dan satu iterasi GAN penuh (langkah diskriminator lalu "
+    "langkah generator) untuk jaringan `dljax.models.gan` (MLP dan DCGAN pada beberapa ukuran), "
+    "perkiraan waktu satu epoch digits, dan satu konvolusi transpos 4×4 stride 2 dengan "
+    "`nnx.ConvTranspose` dibandingkan dengan `ConvTranspose2x`; median dari beberapa panggilan."
+)
 DIGITS_TRAIN = 1437
 
 CONFIGS = {
@@ -87,13 +97,8 @@ def make_steps(model: GAN):
 
 
 def median_ms(fn, fn_args: tuple, repeats: int) -> float:
-    jax.block_until_ready(fn(*fn_args))  # warm-up (compiles)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn(*fn_args))
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
+    """Median milliseconds of `fn(*fn_args)` over `repeats` calls, after a warm-up (compiles)."""
+    return median_time(lambda: jax.block_until_ready(fn(*fn_args)), repeats)[0] * 1e3
 
 
 def conv_transpose_ms(batch: int, repeats: int) -> dict[str, float]:
@@ -116,12 +121,17 @@ def conv_transpose_ms(batch: int, repeats: int) -> dict[str, float]:
     return out
 
 
+def parser() -> argparse.ArgumentParser:
+    p = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]), OUT)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--repeats", type=int, default=20)
+    p.add_argument("--only", nargs="*", default=[*CONFIGS, "conv_transpose"])
+    return p
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--only", nargs="*", default=[*CONFIGS, "conv_transpose"])
-    args = parser.parse_args()
+    args = parser().parse_args()
+    session = Session.start("gan_step", allow_load=args.allow_load)
 
     results = {}
     for name in [n for n in args.only if n in CONFIGS]:
@@ -150,22 +160,14 @@ def main() -> None:
         results["conv_transpose"] = conv_transpose_ms(args.batch, args.repeats)
         print("conv_transpose", results["conv_transpose"], flush=True)
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "batch": args.batch,
-                "repeats": args.repeats,
-                "machine": platform.processor() or platform.machine(),
-                "cpu_count": os.cpu_count(),
-                "jax": jax.__version__,
-                "backend": jax.default_backend(),
-                "results": results,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    data = {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "batch": args.batch,
+        "repeats": args.repeats,
+        "results": results,
+    }
+    session.write(args.out, data)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ optimizer state (AdamW moments). Sizes only, no timings: simulated devices share
 machine's cores, so their speed says nothing about real accelerators.
 
 Each device count runs in its own process (the count is fixed when JAX starts). Writes
-`benchmarks/results/parallel.json`. No GPU was lent when it was written (see the note).
+`benchmarks/results/parallel.json` (`--out`). No GPU was lent when it was written (see the
+note).
+
+    python benchmarks/parallel.py [--allow-load] [--out PATH]
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "parallel.json"
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import RESULTS, Session, add_arguments  # noqa: E402
+
+OUT = RESULTS / "parallel.json"
+TITLE = "Memori per perangkat: train.parallel=data dibandingkan dengan fsdp"
+DESCRIPTION = (
+    "Byte state latih (parameter dan momen optimizer AdamW) yang dipegang satu perangkat (yang "
+    "terbesar) untuk `mlp` dan `resnet` dengan tata letak `data` dan `fsdp`, pada 1, 4 dan 8 "
+    "perangkat CPU simulasi; hanya ukuran, tanpa waktu."
+)
 MODELS = ("mlp", "resnet")
 DEVICE_COUNTS = (1, 4, 8)
 
@@ -58,13 +69,18 @@ def measure() -> dict:
     return out
 
 
+def parser() -> argparse.ArgumentParser:
+    p = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]), OUT)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser().parse_args()
     if args.child:
         print(json.dumps(measure()))
         return
+    session = Session.start("parallel", allow_load=args.allow_load)
     results = {}
     for n in DEVICE_COUNTS:
         env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={n}")
@@ -81,24 +97,20 @@ def main() -> None:
                 f"{n} perangkat, {model}: fsdp/data byte parameter per perangkat = "
                 f"{row['fsdp_over_data']}"
             )
-    import jax
-
     report = {
-        "what": "bytes of the train state held by one device (the largest), data vs fsdp",
+        "title": TITLE,
+        "description": DESCRIPTION,
         "devices": "simulated CPU devices (--xla_force_host_platform_device_count)",
-        "jax": jax.__version__,
-        "machine": platform.processor() or platform.machine(),
         "gpu": None,
-        "note": "No GPU was lent to this session: no GPU steps/s are recorded. Simulated "
-        "CPU devices share 2 cores, so no timings are given (they would not be meaningful). "
-        "fsdp splits each array along its largest axis divisible by the device count; "
-        "arrays without such an axis (small biases, norm scales) stay replicated, so the "
-        "ratio is a little above 1/N.",
+        "note": "Tidak ada GPU yang dipinjamkan saat skrip ini ditulis: tidak ada langkah per "
+        "detik GPU yang dicatat. Perangkat CPU simulasi berbagi inti mesin yang sama, jadi "
+        "tidak ada waktu yang dicatat (tidak akan bermakna). fsdp membagi setiap array "
+        "sepanjang sumbu terbesarnya yang habis dibagi jumlah perangkat; array tanpa sumbu "
+        "seperti itu (bias kecil, skala normalisasi) tetap direplikasi, sehingga rasionya "
+        "sedikit di atas 1/N.",
         "results": results,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"Ditulis: {RESULTS}")
+    session.write(args.out, report)
 
 
 if __name__ == "__main__":

@@ -8,25 +8,35 @@
    epoch is timed, then a fresh run trains for as many epochs as fit. Held-out loss
    (nats/char) and perplexity next to the unigram baseline (character frequencies of the
    training part, add-one smoothed, evaluated on the held-out part).
+
+    python benchmarks/recurrent_quality.py [--budget-s 300] [--allow-load] [--out PATH]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from dljax.data.text import char_dataset, embedded_corpus, read_text_file
-from dljax.lesson import find_shared_file
-from dljax.recipes import build_config
-from dljax.train import Trainer
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import RESULTS, Session, add_arguments  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "recurrent_quality.json"
+from dljax.data.text import char_dataset, embedded_corpus, read_text_file  # noqa: E402
+from dljax.lesson import find_shared_file  # noqa: E402
+from dljax.recipes import build_config  # noqa: E402
+from dljax.train import Trainer  # noqa: E402
+
+OUT = RESULTS / "recurrent_quality.json"
+TITLE = "Mutu model rekuren"
+DESCRIPTION = (
+    "Akurasi uji dan waktu latih `lstm` dan `rnn` pada soal urutan waktu (temporal order, "
+    "mudah dan normal) dengan konfigurasi bawaan, dan loss uji (nats/karakter) `char_lstm` pada "
+    "teks dalam anggaran waktu tetap, di samping baseline unigram."
+)
 
 
 def temporal_order_rows() -> list[dict]:
@@ -94,17 +104,22 @@ def char_lm_row(budget_s: float) -> dict:
     return row
 
 
+def parser() -> argparse.ArgumentParser:
+    p = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]), OUT)
+    p.add_argument("--budget-s", type=float, default=300.0)
+    return p
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget-s", type=float, default=300.0)
-    args = parser.parse_args()
-    report = {
-        "cpu_count": os.cpu_count(),
+    args = parser().parse_args()
+    session = Session.start("recurrent_quality", allow_load=args.allow_load)
+    data = {
+        "title": TITLE,
+        "description": DESCRIPTION,
         "temporal_order": temporal_order_rows(),
         "char_lstm": char_lm_row(args.budget_s),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    session.write(args.out, data)
 
 
 if __name__ == "__main__":

@@ -6,36 +6,49 @@ into a temporary cache (so it always trains), timed from the start of training (
 included) to the end. The same config is also trained with other seeds, to show how much of
 the accuracy is the seed. Target (issue 9): >= 99 % test accuracy (at most 3 errors of 360)
 in about a minute on 2 CPU cores. The wall time depends on what else runs on the
-machine, so the CPU time and the load average are recorded beside it.
-Writes `benchmarks/results/reference_classifier.json`.
+machine, so the CPU time and the load average at the start and end of each run are
+recorded beside it. Writes `benchmarks/results/reference_classifier.json` (`--out`).
 
-    python benchmarks/reference_classifier.py [--seeds 0,1,2]
+    python benchmarks/reference_classifier.py [--seeds 0,1,2] [--allow-load] [--out PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from dljax.data import load_dataset
-from dljax.quality import reference as metrics
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import RESULTS, Session, add_arguments, load_1min, row_load  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "reference_classifier.json"
+from dljax.data import load_dataset  # noqa: E402
+from dljax.quality import reference as metrics  # noqa: E402
+
+OUT = RESULTS / "reference_classifier.json"
+TITLE = "Klasifikator rujukan untuk mutu sampel (digits)"
+DESCRIPTION = (
+    "Akurasi uji dan waktu latih (kompilasi termasuk, beserta waktu CPU) klasifikator rujukan "
+    "`dljax.quality` pada digits untuk beberapa seed konfigurasi yang sama, dibandingkan dengan "
+    "target 99%, serta angka FD rujukan yang diberikannya (batas bawah dan baseline Gauss)."
+)
 TARGET_ACCURACY = 0.99
 
 
+def parser() -> argparse.ArgumentParser:
+    p = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]), OUT)
+    p.add_argument("--seeds", default="0,1,2", help="seeds of the same config to train")
+    return p
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", default="0,1,2", help="seeds of the same config to train")
-    args = parser.parse_args()
+    args = parser().parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    session = Session.start("reference_classifier", allow_load=args.allow_load)
 
     base = metrics.reference_config("digits")
     dataset = load_dataset(base.data)
@@ -43,6 +56,7 @@ def main() -> None:
     reference = None
     for seed in seeds:
         config = dataclasses.replace(base, train=dataclasses.replace(base.train, seed=seed))
+        start = load_1min()
         with tempfile.TemporaryDirectory() as cache:
             t0, c0 = time.perf_counter(), time.process_time()
             ref = metrics.ReferenceClassifier.load_or_train(
@@ -60,7 +74,7 @@ def main() -> None:
                 # CPU time of this process (all threads): less sensitive to other processes
                 # on a shared machine than the wall time; about 2x the wall time when quiet
                 "load_or_train_cpu_seconds": round(cpu_seconds, 3),
-                "load_average_1min": os.getloadavg()[0],
+                **row_load(start),
             }
         )
         print(runs[-1], flush=True)
@@ -68,8 +82,9 @@ def main() -> None:
             reference = ref
 
     row = {
+        "title": TITLE,
+        "description": DESCRIPTION,
         "dataset": "digits",
-        "cpu_count": os.cpu_count(),
         "model": base.model_name,
         "overrides": metrics.REFERENCE_OVERRIDES["digits"],
         "config_hash": metrics.config_hash(base),
@@ -94,8 +109,7 @@ def main() -> None:
             "train_subset_360": {k: report[k] for k in ("fd", "precision", "recall")},
         }
         print(row["reference"], flush=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(row, indent=2) + "\n")
+    session.write(args.out, row, rows=runs)
 
 
 if __name__ == "__main__":

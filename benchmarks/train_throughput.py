@@ -4,8 +4,6 @@ Same model, batch and optimizer (Adam) in one process, on the same pinned thread
 excluded; each measurement is repeated (>= 5) and the median is reported. Writes
 `benchmarks/results/train_throughput.json`.
 
-    python benchmarks/train_throughput.py [--repeats 5] [--models mlp cnn resnet20]
-
 Rows:
 - mlp: 784-512-512-10 MLP, batch 128, on MNIST-shaped synthetic data (200 steps per repeat).
 - cnn: dljax's small CNN (two conv blocks 32/64 with batch norm, 128 hidden), batch 128,
@@ -19,17 +17,19 @@ The hand-written JAX loop uses the same Flax model via nnx.split/merge and a jit
 `lax.scan` over the steps for the MLP, and one dispatch per step for the conv nets (XLA:CPU
 runs convolutions inside loops ~50x slower, see dljax/train/steps.py).
 
-Running only some models updates their rows in the existing JSON and keeps the others.
+    python benchmarks/train_throughput.py [--repeats 5] [--models mlp ...] [--allow-load]
+        [--out PATH]
+
+Running only some models updates their rows in the existing JSON (`--out`) and keeps the
+others; every row records its own load average at start and end. The PyTorch twins take a
+`device` ("cpu" here; `benchmarks/gpu.py` runs them on CUDA).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import statistics
-import time
+import sys
 from pathlib import Path
 
 import jax
@@ -38,11 +38,28 @@ import numpy as np
 import optax
 from flax import nnx
 
-from dljax.data import ArraySource, Dataset, DatasetInfo
-from dljax.recipes import MODELS, build_config
-from dljax.train import Trainer
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import (  # noqa: E402
+    RESULTS,
+    Session,
+    add_arguments,
+    kept_rows,
+    load_1min,
+    median_rate,
+    row_load,
+)
 
-RESULTS = Path(__file__).parent / "results" / "train_throughput.json"
+from dljax.data import ArraySource, Dataset, DatasetInfo  # noqa: E402
+from dljax.recipes import MODELS, build_config  # noqa: E402
+from dljax.train import Trainer  # noqa: E402
+
+OUT = RESULTS / "train_throughput.json"
+TITLE = "Throughput pelatihan: dljax dibandingkan dengan loop JAX dan PyTorch"
+DESCRIPTION = (
+    "Langkah latih per detik (Adam, batch 128, data sintetis berbentuk MNIST/CIFAR) untuk MLP, CNN "
+    "kecil, GAN MLP dan ResNet-20: mesin dljax dibandingkan dengan loop JAX yang ditulis tangan "
+    "dan kembaran PyTorch eager di CPU, median dari beberapa ulangan dalam satu proses."
+)
 BATCH = 128
 SHAPES = {"mlp": (28, 28, 1), "cnn": (28, 28, 1), "resnet20": (32, 32, 3), "gan": (28, 28, 1)}
 STEPS = {"mlp": 200, "cnn": 20, "resnet20": 4, "gan": 200}
@@ -61,16 +78,6 @@ def synthetic(n: int, shape: tuple[int, ...], seed: int = 0) -> dict[str, np.nda
         "input": rng.random((n, *shape), dtype=np.float32),
         "label": rng.integers(0, 10, n).astype(np.int32),
     }
-
-
-def median_rate(run, steps: int, repeats: int) -> tuple[float, list[float]]:
-    run()  # warm-up: compilation and first-touch allocations
-    rates = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        run()
-        rates.append(steps / (time.perf_counter() - t0))
-    return statistics.median(rates), rates
 
 
 # ---------------------------------------------------------------------------------- dljax
@@ -185,7 +192,15 @@ def torch_resnet20():
     return net
 
 
-def bench_torch_gan(repeats: int):
+def _synchronize(device: str) -> None:
+    """Wait for the queued kernels of `device` (CUDA runs asynchronously; CPU does not)."""
+    import torch
+
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def bench_torch_gan(repeats: int, device: str = "cpu"):
     """The PyTorch twin of dljax's MLP GAN step: a D step, then a G step (non-saturating)."""
     import torch
     from torch import nn
@@ -199,36 +214,40 @@ def bench_torch_gan(repeats: int):
         nn.Linear(784, 256), nn.LeakyReLU(0.2), nn.Linear(256, 128), nn.LeakyReLU(0.2),
         nn.Linear(128, 1),
     )  # fmt: skip
+    g, d = g.to(device), d.to(device)
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     x = torch.from_numpy(synthetic(steps * BATCH, SHAPES["gan"])["input"]).reshape(-1, 784)
-    x = x * 2 - 1  # images in [-1, 1], as the dljax GAN task scales them
+    x = x.to(device) * 2 - 1  # images in [-1, 1], as the dljax GAN task scales them
     bce = nn.BCEWithLogitsLoss()
-    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+    ones, zeros = torch.ones(BATCH, 1, device=device), torch.zeros(BATCH, 1, device=device)
 
     def run():
-        perm = torch.randperm(len(x))
+        perm = torch.randperm(len(x), device=device)
         for i in range(steps):
             real = x[perm[i * BATCH : (i + 1) * BATCH]]
-            fake = g(torch.randn(BATCH, 32)).detach()
+            fake = g(torch.randn(BATCH, 32, device=device)).detach()
             opt_d.zero_grad(set_to_none=True)
             (bce(d(real), ones) + bce(d(fake), zeros)).backward()
             opt_d.step()
             opt_g.zero_grad(set_to_none=True)
-            bce(d(g(torch.randn(BATCH, 32))), ones).backward()
+            bce(d(g(torch.randn(BATCH, 32, device=device))), ones).backward()
             opt_g.step()
+        _synchronize(device)
 
     return median_rate(run, steps, repeats), torch.__version__
 
 
-def bench_torch(model: str, repeats: int):
+def bench_torch(model: str, repeats: int, device: str = "cpu"):
+    """((steps/s, every repeat's rate), torch version) of the PyTorch twin of `model` on
+    `device` (eager)."""
     import torch
     from torch import nn
 
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(0)
     if model == "gan":
-        return bench_torch_gan(repeats)
+        return bench_torch_gan(repeats, device)
     steps = STEPS[model]
     if model == "mlp":
         net = nn.Sequential(
@@ -262,51 +281,39 @@ def bench_torch(model: str, repeats: int):
             nn.ReLU(),
             nn.Linear(128, 10),
         )
-    net.train()
+    net.to(device).train()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     arrays = synthetic(steps * BATCH, SHAPES[model])
-    x = torch.from_numpy(arrays["input"]).permute(0, 3, 1, 2).contiguous()
-    y = torch.from_numpy(arrays["label"]).long()
+    x = torch.from_numpy(arrays["input"]).permute(0, 3, 1, 2).contiguous().to(device)
+    y = torch.from_numpy(arrays["label"]).long().to(device)
     loss_fn = nn.CrossEntropyLoss()
 
     def run():
-        perm = torch.randperm(len(y))
+        perm = torch.randperm(len(y), device=device)
         for i in range(steps):
             idx = perm[i * BATCH : (i + 1) * BATCH]
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(net(x[idx]), y[idx])
             loss.backward()
             opt.step()
+        _synchronize(device)
 
     return median_rate(run, steps, repeats), torch.__version__
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--models", nargs="+", default=list(STEPS), choices=list(STEPS))
-    args = parser.parse_args()
+def parser() -> argparse.ArgumentParser:
+    p = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]), OUT)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--models", nargs="+", default=list(STEPS), choices=list(STEPS))
+    return p
 
-    report = {
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor(),
-            "cpu_count": os.cpu_count(),
-            "jax": jax.__version__,
-            "jax_backend": jax.default_backend(),
-        },
-        "batch_size": BATCH,
-        "repeats": args.repeats,
-        "steps_per_repeat": STEPS,
-        "results": {},
-    }
-    if RESULTS.exists():  # keep the rows of models not run this time
-        old = json.loads(RESULTS.read_text())
-        for name, row in old.get("results", {}).items():
-            if name not in args.models:
-                row.setdefault("repeats", old.get("repeats"))
-                report["results"][name] = row
+
+def main() -> None:
+    args = parser().parse_args()
+    session = Session.start("train_throughput", allow_load=args.allow_load)
+    results = kept_rows(args.out, "results", drop=args.models)  # rows of models not run now
     for model in args.models:
+        start = load_1min()
         row = {"repeats": args.repeats, "input_shape": list(SHAPES[model])}
         rate, runs = bench_dljax(model, args.repeats)
         row["dljax"] = {"steps_per_s": rate, "runs": runs}
@@ -321,12 +328,20 @@ def main() -> None:
             row["dljax_vs_jax_loop"] = row["dljax"]["steps_per_s"] / row["jax_loop"]["steps_per_s"]
         if row["torch"]:
             row["dljax_vs_torch"] = row["dljax"]["steps_per_s"] / row["torch"]["steps_per_s"]
-        report["results"][model] = row
+        row.update(row_load(start))
+        results[model] = row
         summary = {k: round(v["steps_per_s"], 1) for k, v in row.items() if isinstance(v, dict)}
         print(model, summary, {k: round(v, 3) for k, v in row.items() if k.startswith("dljax_")})
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    results = {m: results[m] for m in [*STEPS, *results] if m in results}  # the usual order
+    data = {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "batch_size": BATCH,
+        "repeats": args.repeats,
+        "steps_per_repeat": STEPS,
+        "results": results,
+    }
+    session.write(args.out, data, rows=results.values())
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Transformer benchmarks, measured in one run. Writes `benchmarks/results/transformer.json`.
 
     python benchmarks/transformer.py [--repeats 5] [--budget-s 300] [--parts throughput ...]
+        [--allow-load] [--out PATH]
 
 1. GPT training throughput (tokens/s): the dljax engine vs a hand-written JAX loop (nnx.split,
    one jitted `lax.scan` over the steps) vs a PyTorch nanoGPT-style twin (CPU eager, the `bench`
@@ -15,17 +16,19 @@
    of CPU seconds (`--budget-s`, process time of all threads): one epoch is timed, then a fresh
    run trains as many epochs as fit. Held-out loss (nats/char) next to the unigram baseline.
 
-Warm-up is excluded and every timing is the median of `--repeats`. The machine may be shared:
-the numbers are what this run measured, with `cpu_count` recorded next to them.
+4. Variants and ablations of the throughput model's step (attention implementations, rotary
+   positions; the step without attention, LayerNorm or GELU).
+
+Warm-up is excluded and every timing is the median of `--repeats`. Each part is a row that
+records its own load average at start and end; parts not measured now are kept from the
+existing file (`--out`), so parts may run as separate jobs. The PyTorch twin takes a
+`device` ("cpu" here; `benchmarks/gpu.py` runs it on CUDA).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -36,17 +39,40 @@ import numpy as np
 import optax
 from flax import nnx
 
-from dljax.data.base import ArraySource, DatasetInfo
-from dljax.data.text import TextDataset, Vocabulary, char_dataset, embedded_corpus, read_text_file
-from dljax.lesson import find_shared_file
-from dljax.models import gpt
-from dljax.recipes import build_config
-from dljax.train import Trainer
-
 sys.path.insert(0, str(Path(__file__).parent))
+from measure import (  # noqa: E402
+    RESULTS,
+    Session,
+    add_arguments,
+    kept_rows,
+    load_1min,
+    median_rate,
+    row_load,
+)
 from recurrent_quality import unigram_loss  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "transformer.json"
+from dljax.data.base import ArraySource, DatasetInfo  # noqa: E402
+from dljax.data.text import (  # noqa: E402
+    TextDataset,
+    Vocabulary,
+    char_dataset,
+    embedded_corpus,
+    read_text_file,
+)
+from dljax.lesson import find_shared_file  # noqa: E402
+from dljax.models import gpt  # noqa: E402
+from dljax.recipes import build_config  # noqa: E402
+from dljax.train import Trainer  # noqa: E402
+
+OUT = RESULTS / "transformer.json"
+TITLE = "Transformer: GPT tingkat karakter"
+DESCRIPTION = (
+    "Token latih per detik GPT kecil (mesin dljax dibandingkan dengan loop JAX tulisan tangan dan "
+    "kembaran nanoGPT di PyTorch), kecepatan membangkitkan teks dengan cache kunci/nilai "
+    "dibandingkan dengan menjalankan ulang seluruh prefiks, loss uji GPT dibandingkan dengan "
+    "char_lstm pada anggaran detik CPU yang sama, dan varian serta ablasi langkah latih; rasio "
+    "diukur dalam run yang sama."
+)
 VOCAB, SEQ, BATCH, STEPS = 96, 128, 32, 20
 WIDTH, DEPTH, HEADS = 128, 4, 4
 THROUGHPUT = {
@@ -60,16 +86,6 @@ THROUGHPUT = {
 
 def count_params(model) -> int:
     return int(sum(x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param))))
-
-
-def median_rate(run, units: int, repeats: int) -> tuple[float, list[float]]:
-    run()  # warm-up: compilation and first-touch allocations
-    rates = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        run()
-        rates.append(units / (time.perf_counter() - t0))
-    return statistics.median(rates), rates
 
 
 def synthetic_tokens(n: int, seed: int = 0) -> np.ndarray:
@@ -175,25 +191,28 @@ def torch_gpt():
             self.ln_f = nn.LayerNorm(WIDTH)
 
         def forward(self, idx):
-            x = self.tok(idx) + self.pos(torch.arange(idx.shape[1]))
+            x = self.tok(idx) + self.pos(torch.arange(idx.shape[1], device=idx.device))
             return self.ln_f(self.blocks(x)) @ self.tok.weight.T  # tied output projection
 
     return GPT()
 
 
-def bench_torch(repeats: int):
+def bench_torch(repeats: int, device: str = "cpu"):
+    """Tokens/s (and every repeat's rate, the version and the parameter count) of the nanoGPT
+    twin on `device` (eager), or None without PyTorch."""
     try:
         import torch
     except ImportError:
         return None
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(0)
-    net = torch_gpt()
+    net = torch_gpt().to(device)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    tokens = torch.from_numpy(synthetic_tokens(STEPS * BATCH)).long()
+    tokens = torch.from_numpy(synthetic_tokens(STEPS * BATCH)).long().to(device)
+    cuda = torch.device(device).type == "cuda"
 
     def run():
-        perm = torch.randperm(len(tokens))
+        perm = torch.randperm(len(tokens), device=device)
         for i in range(STEPS):
             batch = tokens[perm[i * BATCH : (i + 1) * BATCH]]
             logits = net(batch[:, :-1])
@@ -203,6 +222,8 @@ def bench_torch(repeats: int):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+        if cuda:  # CUDA runs asynchronously: wait for the queued kernels
+            torch.cuda.synchronize(device)
 
     rate, runs = median_rate(run, STEPS * BATCH * SEQ, repeats)
     params = sum(p.numel() for p in net.parameters())
@@ -406,7 +427,6 @@ def budget_run(model: str, data, budget_s: float) -> dict:
         "epochs": epochs,
         "train_time_s": time.perf_counter() - t0,
         "train_cpu_time_s": time.process_time() - c0,
-        "load_average_1min": os.getloadavg()[0],
         "test_loss_nats_per_char": result.summary["test_loss"],
         "history": [
             {k: r[k] for k in ("epoch", "train_loss", "test_loss", "time_s")}
@@ -438,16 +458,23 @@ def quality_row(budget_s: float) -> dict:
 PARTS = ("throughput", "generation", "quality", "variants")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--budget-s", type=float, default=300.0)
-    parser.add_argument(
+def parser() -> argparse.ArgumentParser:
+    p = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]), OUT)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--budget-s", type=float, default=300.0)
+    p.add_argument(
         "--parts", nargs="+", choices=PARTS, default=list(PARTS), help="rows to (re)measure"
     )
-    args = parser.parse_args()
-    rows = {}
+    return p
+
+
+def main() -> None:
+    args = parser().parse_args()
+    session = Session.start("transformer", allow_load=args.allow_load)
+    # rows not measured now are kept from the existing file (parts may run as separate jobs)
+    rows = kept_rows(args.out, None, drop=args.parts, names=PARTS)
     for part in args.parts:
+        start = load_1min()
         if part == "throughput":
             rows[part] = throughput_row(args.repeats)
         elif part == "generation":
@@ -456,21 +483,10 @@ def main() -> None:
             rows[part] = variants_row(args.repeats)
         else:
             rows[part] = quality_row(args.budget_s)
-        rows[part]["load_average"] = os.getloadavg()
-    # rows not measured now are kept from the existing file (parts may run as separate jobs)
-    report = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    report.update(
-        {
-            "cpu_count": os.cpu_count(),
-            "machine": platform.processor() or platform.machine(),
-            "jax": jax.__version__,
-            "note": "2-core machine shared with other jobs while measuring (see each row's "
-            "load_average); ratios are same-run, the quality budget is CPU seconds.",
-            **rows,
-        }
-    )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+        rows[part].update(row_load(start))
+    rows = {part: rows[part] for part in PARTS if part in rows}  # the usual order
+    data = {"title": TITLE, "description": DESCRIPTION, **rows}
+    session.write(args.out, data, rows=rows.values())
 
 
 if __name__ == "__main__":
