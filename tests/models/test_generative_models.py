@@ -320,3 +320,15 @@ def test_conv_transpose_2x_matches_nnx_conv_transpose(shape, use_bias):
     g_ref = nnx.grad(loss)(ref, x)
     g_mine = nnx.grad(loss)(mine, x)
     np.testing.assert_allclose(g_mine.kernel[...], g_ref.kernel[...], atol=1e-4)
+
+
+def test_conv_transpose_2x_computes_in_its_parameters_dtype():
+    """Under train.dtype=bfloat16 the kernel is bfloat16 while a latent may be float32."""
+    layer = ConvTranspose2x(3, 5, rngs=nnx.Rngs(0))
+    x = jax.random.normal(jax.random.key(1), (2, 4, 4, 3))
+    expected = layer(x)
+    layer.kernel = nnx.Param(layer.kernel[...].astype(jnp.bfloat16))
+    layer.bias = nnx.Param(layer.bias[...].astype(jnp.bfloat16))
+    y = layer(x)
+    assert y.dtype == jnp.bfloat16
+    np.testing.assert_allclose(np.asarray(y, np.float32), expected, atol=0.05)

@@ -40,6 +40,16 @@ def test_bfloat16_step_keeps_float32_state_and_matches_float32(tiny, digits):
         assert np.abs(np.asarray(a) - np.asarray(b)).max() <= 0.05 * step + 1e-7
 
 
+def test_bfloat16_trains_a_conditional_dcgan(tiny, digits):
+    """A GAN draws its latents in float32 inside the step; its transposed convolutions then
+    meet bfloat16 kernels."""
+    config = tiny("cgan", train__dtype="bfloat16", data__image_size="16")
+    trainer = Trainer(config)
+    batch = {k: jnp.asarray(v[:8]) for k, v in trainer.dataset.train.arrays.items()}
+    _, metrics = jax.jit(trainer.fns.step)(trainer.state, batch)
+    assert np.isfinite(float(metrics["loss"]))
+
+
 def test_to_compute_casts_only_floating_leaves():
     tree = {"x": jnp.ones(2), "label": jnp.arange(2), "w": nnx.Param(jnp.ones(3))}
     out = to_compute(tree, "bfloat16")

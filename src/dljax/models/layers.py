@@ -68,8 +68,10 @@ class ConvTranspose2x(nnx.Module):
 
     def __call__(self, x: jax.Array) -> jax.Array:
         w = subpixel_kernel(self.kernel[...])  # (3, 3, cin, 4 cout)
+        # compute in the parameters' dtype (bfloat16 under train.dtype=bfloat16, where a
+        # float32 input such as a freshly drawn latent would otherwise not match)
         y = jax.lax.conv_general_dilated(
-            x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
+            x.astype(w.dtype), w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
         )  # (B, h, w, 4 cout)
         y = depth_to_space(y)  # (B, 2h, 2w, cout)
         if self.bias is not None:
