@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test docs docs-fast lessons-header bench bench-gpu lock clean corpus
+.PHONY: demo test test-slow docs docs-fast lessons-header bench bench-gpu lock clean corpus
 
 demo: $(STAMP)
 	$(BIN)/dljax train mlp
@@ -28,6 +28,12 @@ TEST_WORKERS ?= 2
 test: $(STAMP)
 	mkdir -p $(JAX_CACHE)
 	$(JAX_CACHE_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+
+# The golden quality checks of the generative defaults that train for minutes (marked slow,
+# skipped by `make test`).
+test-slow: $(STAMP)
+	mkdir -p $(JAX_CACHE)
+	DLJAX_SLOW=1 $(JAX_CACHE_ENV) $(BIN)/python -m pytest -m slow
 
 # The site, from full-mode lesson executions (what students run; each lesson page says its
 # mode, seconds and machine). `make docs-fast` (or DLJAX_FAST=1 make docs) builds it from FAST

@@ -1,6 +1,7 @@
 """Shared test setup: strict numerics, small fast configurations, and worker grouping."""
 
 import importlib.util
+import os
 
 import jax
 import pytest
@@ -31,6 +32,17 @@ if importlib.util.find_spec("xdist") is not None:
                 return worker_group(nodeid)
 
         return ByGroup(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`slow` tests (default trainings of minutes) run only with DLJAX_SLOW=1
+    (`make test-slow`), so that `make test` stays within CI's time budget."""
+    if os.environ.get("DLJAX_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="lambat (pelatihan bawaan beberapa menit): make test-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

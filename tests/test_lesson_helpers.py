@@ -214,6 +214,18 @@ def test_quality_tells_real_images_from_noise(small_reference, digits, capsys):
 def test_print_quality_format(capsys):
     lesson.print_quality("DCGAN", {"fd": 12.345, "precision": 0.8, "recall": 0.642}, width=6)
     assert capsys.readouterr().out == " DCGAN: FD  12,35 | precision  80,0 % | recall  64,2 %\n"
+    conditional = {
+        "fd": 1,
+        "precision": 1,
+        "recall": 0.5,
+        "label_accuracy": 1,
+        "recall_class_min": 0.1,
+    }
+    lesson.print_quality("c", conditional, width=1)
+    assert capsys.readouterr().out.endswith(
+        "| akurasi label 100,0 % | recall per kelas terendah 10,0 %\n"
+    )
+    assert lesson.quality_summary(conditional).endswith("; recall per kelas terendah 10,0 %")
 
 
 # ----------------------------------------------------------------------------- key numbers

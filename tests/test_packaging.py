@@ -76,3 +76,35 @@ def test_make_test_shares_a_compilation_cache_under_build(tmp_path):
     code = "import jax, jax.numpy as jnp; jax.jit(lambda x: jnp.sin(x) * 3)(jnp.ones(7))"
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
     assert any((tmp_path / "cache").iterdir()), "nothing was written to the cache"
+
+
+def test_slow_tests_run_only_with_make_test_slow():
+    """`make test` skips the `slow` golden-quality runs with a reason; `make test-slow` runs
+    exactly them (DLJAX_SLOW=1, -m slow)."""
+    import os
+    import subprocess
+    import sys
+
+    makefile = (ROOT / "Makefile").read_text()
+    assert "DLJAX_SLOW=1 $(JAX_CACHE_ENV) $(BIN)/python -m pytest -m slow" in makefile
+    env = {k: v for k, v in os.environ.items() if k != "DLJAX_SLOW"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-m",
+            "slow",
+            "tests/test_golden_quality.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "make test-slow" in proc.stdout and " skipped" in proc.stdout
+    assert " passed" not in proc.stdout

@@ -140,6 +140,16 @@ plt.show()
 # $[0, 1]$. Optimizer Adam dengan laju belajar $2\cdot10^{-4}$ dan $\beta_1 = 0{,}5$ (resep
 # DCGAN). Setiap langkah: satu langkah $D$, lalu satu langkah $G$.
 #
+# Dua tambahan membuat pelatihan ini stabil (resep bawaan `dljax train gan`):
+#
+# - **penalti R1** (Mescheder dkk. 2018) pada diskriminator:
+#   $\frac{\gamma}{2}\,\mathbb{E}_{x \sim \text{data}}\lVert\nabla_x D(x)\rVert^2$ dengan
+#   $\gamma = 1$ (`model.r1`). $D$ dihukum bila keluarannya berubah tajam di sekitar gambar
+#   asli, sehingga ia tidak bisa "menang telak" dan gradien untuk $G$ tetap berguna;
+# - **bobot EMA** (`train.ema_decay = 0.999`): sampel diambil dari rata-rata bergerak bobot,
+#   bukan dari bobot langkah terakhir, yang terus berayun karena kedua pemain saling
+#   mengimbangi.
+#
 # Kita simpan kisi sampel dari **laten yang sama** setelah setiap epoch untuk menonton
 # perkembangannya. Di terminal: `dljax train gan` (menulis `samples/epoch_NNN.png` dan
 # `samples/training.gif`).
@@ -147,11 +157,12 @@ plt.show()
 # %%
 data = load_dataset(DataConfig(name="digits"))
 x_uji, y_uji = data.test.arrays["input"], data.test.arrays["label"]
-EPOCHS = budget(150, 2)
 N_SAMPEL = budget(1000, 300)  # samples per quality measurement
 
 # `build_trainer`: the default preset (tiny networks and few steps in the fast mode), seed 0
-trainer_gan = build_trainer("gan", {"train.epochs": EPOCHS}, dataset=data)
+trainer_gan = build_trainer("gan", dataset=data)
+EPOCHS = trainer_gan.config.train.epochs
+print(f"{format_int(EPOCHS)} epoch (resep bawaan)")
 print(f"{format_int(trainer_gan.num_params)} parameter (G dan D bersama)")
 # 16 samples of the same latents after 6 epochs spread over the run (drawn N_SAMPEL at a
 # time, as later, so that sampling compiles only once)

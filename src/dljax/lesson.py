@@ -281,19 +281,24 @@ def quality(
 
 
 def print_quality(name: str, q: Mapping[str, float], *, width: int = 24) -> None:
-    """One line: `name: FD 12,34 | precision 81,0 % | recall 64,2 % [| akurasi label ...]`."""
+    """One line: `name: FD 12,34 | precision 81,0 % | recall 64,2 % [| akurasi label ...]`
+    [| recall per kelas terendah ...] (the lowest recall within one class, when labels were
+    given)."""
     text = (
         f"{name:>{width}}: FD {format_float(q['fd'], 2):>6} | precision "
         f"{format_percent(q['precision']):>7} | recall {format_percent(q['recall']):>7}"
     )
     if "label_accuracy" in q:
         text += f" | akurasi label {format_percent(q['label_accuracy'])}"
+    if "recall_class_min" in q:
+        text += f" | recall per kelas terendah {format_percent(q['recall_class_min'])}"
     print(text)
 
 
 def quality_summary(q: Mapping[str, float]) -> str:
     """The numbers of one `quality` report as a short text, for `print_key_numbers`:
-    `FD 12,35; precision 80,0 %; recall 64,2 %[; akurasi label 91,0 %]`."""
+    `FD 12,35; precision 80,0 %; recall 64,2 %[; akurasi label 91,0 %]` (and the lowest
+    per-class recall, when labels were given)."""
     parts = [
         f"FD {format_float(q['fd'], 2)}",
         f"precision {format_percent(q['precision'])}",
@@ -301,6 +306,8 @@ def quality_summary(q: Mapping[str, float]) -> str:
     ]
     if "label_accuracy" in q:
         parts.append(f"akurasi label {format_percent(q['label_accuracy'])}")
+    if "recall_class_min" in q:
+        parts.append(f"recall per kelas terendah {format_percent(q['recall_class_min'])}")
     return "; ".join(parts)
 
 

@@ -19,6 +19,8 @@ from dljax.tasks import (
 )
 
 GAN_OPTIMIZER = {"train.optimizer": "adam", "train.lr": 2e-4, "train.beta1": 0.5}
+# sampled from EMA weights (decay 0.999) and an R1 gradient penalty on D (gamma 1), constant lr
+GAN_STABLE = {"train.ema_decay": 0.999, "model.r1": 1.0, "train.schedule": "constant"}
 NO_QUALITY = {"train.quality": False, "train.epochs": 2}
 DCGAN_16 = {"model.variant": "dcgan", "data.image_size": 16}
 DCGAN_TINY = {**NO_QUALITY, **DCGAN_16, "model.width": 4, "model.latent": 8}
@@ -45,7 +47,15 @@ AUTOENCODERS = (
         inputs="image",
         presets={
             "tiny": {**NO_QUALITY, "model.hidden": (32,), "model.latent": 2},
-            "default": {"train.epochs": 200, "train.lr": 2e-3},
+            # hidden 512-256 and beta 0.5 (a KL weight below 1 keeps more of each image in z):
+            # recall 0,80 and FD 0,43 x the Gaussian baseline in the second feature space (the
+            # 128-64 ELBO VAE: recall 0,54, 1,18 x the baseline)
+            "default": {
+                "model.hidden": (512, 256),
+                "model.beta": 0.5,
+                "train.epochs": 1000,
+                "train.lr": 2e-3,
+            },
         },
     ),
 )
@@ -60,7 +70,9 @@ GANS = (
         inputs="image",
         presets={
             "tiny": {**NO_QUALITY, "model.hidden": (16,), "model.latent": 4},
-            "default": {**GAN_OPTIMIZER, "train.epochs": 300, "train.schedule": "constant"},
+            # EMA weights of G and D and an R1 penalty on D: FD 2,5 x the floor and recall 0,92
+            # (300 epochs without them: 13,9 x the floor)
+            "default": {**GAN_OPTIMIZER, **GAN_STABLE, "train.epochs": 1000},
         },
     ),
     Recipe(
@@ -93,12 +105,16 @@ GANS = (
         scan_on_cpu=False,
         presets={
             "tiny": {**DCGAN_TINY, "model.conditional": True},
+            # EMA and R1 as for `gan`: FD 3,1 x the floor, recall 0,76, label accuracy 96 %,
+            # lowest per-class recall 0,54 (100 epochs without them: 4,4 x, 0,41, -, 0,19:
+            # each class a few near copies); still 1,06 x the Gaussian baseline in the second
+            # feature space
             "default": {
                 **GAN_OPTIMIZER,
+                **GAN_STABLE,
                 **DCGAN_16,
                 "model.conditional": True,
-                "train.epochs": 100,
-                "train.schedule": "constant",
+                "train.epochs": 150,
             },
         },
     ),
@@ -119,7 +135,9 @@ DIFFUSION_DEFAULT = {
     "model.channels": (16, 32),
     "model.groups": 4,
     "model.schedule": "cosine",
-    "train.epochs": 50,
+    # 140 epochs (about 4000 steps): FD 3,2 x the floor and 0,24 x the Gaussian baseline in the
+    # second feature space, recall 0,90 (50 epochs: 11 x the floor)
+    "train.epochs": 140,
     "train.lr": 1e-3,
     "train.warmup_steps": 100,
     "train.ema_decay": 0.995,
@@ -147,7 +165,10 @@ DIFFUSION = (
         scan_on_cpu=False,
         presets={
             "tiny": {**DIFFUSION_TINY, "model.conditional": True},
-            "default": {**DIFFUSION_DEFAULT, "model.conditional": True},
+            # guidance w = 1: per-class recall >= 0,78 for every digit, label accuracy 83 %
+            # (w = 3: 99,7 % but one look per digit, 1,7 x the Gaussian baseline in the
+            # second feature space; measured after 50 epochs)
+            "default": {**DIFFUSION_DEFAULT, "model.conditional": True, "model.guidance": 1.0},
         },
     ),
 )
