@@ -1301,6 +1301,14 @@ def file_machine(data: dict) -> dict | None:
     return machine or None
 
 
+# A file written before benchmarks recorded their load (`measure.Session`): its numbers may
+# come from a busy machine.
+NOT_REMEASURED = (
+    "**Belum diukur ulang di mesin yang sepi**: beban mesin saat berkas ini ditulis tidak "
+    "tercatat, jadi waktunya bisa jauh terlalu lambat; anggap angkanya perkiraan."
+)
+
+
 def file_sentence(path: Path, data: dict) -> str:
     """What was measured (the file's description) and on what machine."""
     text = ""
@@ -1310,6 +1318,8 @@ def file_sentence(path: Path, data: dict) -> str:
         text += description[0].upper() + description[1:]
         text += "" if text.endswith(".") else "."
         text += " "
+    if "load_1min_start" not in data:
+        text += NOT_REMEASURED + " "
     machine = describe_machine(file_machine(data))
     start = data.get("load_1min_start", data.get("load_average_at_start"))
     load = describe_load(start, data.get("load_1min_end"))
