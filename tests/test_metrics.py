@@ -363,3 +363,23 @@ def test_quality_report_includes_the_second_space_and_per_class_recall(tiny_refe
     assert report["fd_mlp_floor"] > 0 and report["fd_mlp"] < 1e-6  # the test set itself
     assert report["recall_class_min"] == 1.0  # every class covers itself
     assert report["recall_mlp"] == 1.0 and report["recall"] == 1.0
+
+
+def test_precision_recall_use_every_class_when_samples_are_ordered_by_label(tiny_reference, digits):
+    """Samples ordered by their label (a grid of one row per class): the N_test samples that
+    precision and recall compare with the test set are drawn from all of them, not the first
+    rows only, so the test set itself, repeated and sorted by label, keeps a high recall."""
+    from dljax.quality.report import pr_subset
+
+    test = digits.test.arrays
+    order = np.argsort(np.concatenate([test["label"]] * 2), kind="stable")
+    samples = np.concatenate([test["input"]] * 2)[order]
+    labels = np.concatenate([test["label"]] * 2)[order]
+    ref, _, _ = tiny_reference
+    report = quality_report(ref, samples, digits, labels=labels)
+    assert report["recall"] > 0.9  # the first N_test alone would hold about half the classes
+    first_half = set(labels[: len(test["label"])].tolist())
+    assert len(first_half) <= 6
+    subset = pr_subset(len(samples), len(test["label"]), seed=0)
+    assert len(set(labels[subset].tolist())) == 10 and len(np.unique(subset)) == len(subset)
+    np.testing.assert_array_equal(pr_subset(5, 9, seed=0), np.arange(5))

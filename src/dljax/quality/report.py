@@ -77,6 +77,13 @@ def _reference_stats(ref: ReferenceClassifier, dataset, n: int, seed: int) -> di
     return {**entry, "fd_baseline": cache[key_baseline]}
 
 
+def pr_subset(n: int, size: int, seed: int) -> np.ndarray:
+    """Sorted indices of `min(n, size)` of n samples, drawn without replacement (seeded)."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+
+
 _SECOND_SPACES: dict[tuple, MLPFeatures] = {}
 
 
@@ -107,7 +114,8 @@ def _second_space_report(second, samples, dataset, n: int, seed: int) -> dict[st
         }
     entry = cache[key]
     feats = second.features(samples)
-    precision, recall = knn_precision_recall(entry["test_features"], feats[: len(test_x)], k=3)
+    subset = pr_subset(len(feats), len(test_x), seed)
+    precision, recall = knn_precision_recall(entry["test_features"], feats[subset], k=3)
     return {
         "fd_mlp": frechet_distance(*gaussian_stats(feats), *entry["test_stats"]),
         "fd_mlp_floor": entry["fd_floor"],
@@ -124,10 +132,12 @@ def quality_report(
 
     Returns `fd` (samples vs test set), `fd_floor` (train set vs test set), `fd_baseline`
     (N samples of a full-covariance Gaussian fitted to the training pixels vs test set),
-    and `precision` and `recall` (k = 3) of the first N_test samples against the N_test test
-    images (sets of the same size: k-NN radii grow as a set gets sparser). When `labels` (N,)
-    are the conditioning labels: `label_accuracy` (reference prediction == label) and the
-    lowest and mean recall within one class (`recall_class_min`, `recall_class_mean`). With
+    and `precision` and `recall` (k = 3) of N_test of the samples (`pr_subset`: drawn at
+    random, so that samples ordered by label still give every class its share) against the
+    N_test test images (sets of the same size: k-NN radii grow as a set gets sparser). When
+    `labels` (N,) are the conditioning labels: `label_accuracy` (reference prediction ==
+    label) and the lowest and mean recall within one class (`recall_class_min`,
+    `recall_class_mean`). With
     `second` (a `second_space.MLPFeatures`), the same FD, floor, baseline, precision and
     recall in that space (`fd_mlp`, ...). Floors and baselines are cached, so repeated
     reports only compute the samples' features.
@@ -142,7 +152,8 @@ def quality_report(
     ref_stats = _reference_stats(ref, dataset, n, seed)
     feats, logits = ref._run(samples)  # (N, D), (N, K)
     test_feats = ref_stats["test_features"]
-    precision, recall = knn_precision_recall(test_feats, feats[: len(test_feats)], k=3)
+    subset = pr_subset(n, len(test_feats), seed)
+    precision, recall = knn_precision_recall(test_feats, feats[subset], k=3)
     report = {
         "fd": frechet_distance(*gaussian_stats(feats), *ref_stats["test_stats"]),
         "fd_floor": ref_stats["fd_floor"],
