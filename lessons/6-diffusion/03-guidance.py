@@ -146,7 +146,8 @@ print_key_numbers(
         "loss uji (galat tebakan derau)": format_float(hasil.history[-1]["test_loss"], 4),
         **{
             f"w = {format_float(w, 0)}": f"akurasi label {format_percent(q['label_accuracy'])}; "
-            f"FD {format_float(q['fd'], 2)}"
+            f"FD {format_float(q['fd'], 2)}; recall per kelas terendah "
+            f"{format_percent(q['recall_class_min'])}"
             for w, q in per_w.items()
         },
     }
