@@ -80,7 +80,7 @@ print(teks[9000:9400])
 
 # %%
 SEQ_LEN = budget(128, 32)
-LOMPAT = budget(16, 32)
+LOMPAT = 32
 assert LOMPAT <= SEQ_LEN, "every character must fall inside some training window"
 data = char_dataset(teks, seq_len=SEQ_LEN, stride=LOMPAT)
 vocab = data.vocab
@@ -140,7 +140,7 @@ config = build_config(
         "model.dropout": budget(0.1, 0.0),
         "data.seq_len": SEQ_LEN,
         "data.batch_size": 64,
-        "train.epochs": budget(6, 1),
+        "train.epochs": budget(2, 1),
         "train.lr": budget(1e-3, 3e-3),
         "train.seed": 0,
     },
