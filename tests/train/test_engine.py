@@ -72,7 +72,9 @@ def test_signal_during_checkpoint_save_waits_for_the_save(signum, tmp_path):
     def interrupt(signum_, frame):
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    # our own handler for the signal raised: the inherited one may be anything (an xdist
+    # worker, an earlier test)
+    previous = signal.signal(signum, interrupt)
     ckpt = Checkpointer(tmp_path / "ckpt")
     state = {"w": jnp.arange(4.0)}
     real_save = ckpt.manager.save
@@ -85,9 +87,9 @@ def test_signal_during_checkpoint_save_waits_for_the_save(signum, tmp_path):
     try:
         with pytest.raises(KeyboardInterrupt):
             ckpt.save(state, {"epoch": 1, "step": 7})
-        assert signal.getsignal(signal.SIGTERM) is interrupt  # handler put back
+        assert signal.getsignal(signum) is interrupt  # handler put back
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signum, previous)
     ckpt.manager.save = real_save
     restored, meta = ckpt.restore(state)
     ckpt.close()
