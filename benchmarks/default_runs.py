@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import RESULTS, Session, add_arguments, kept_rows, load_1min, row_load  # noqa: E402
+from measure import RESULTS, Session, add_arguments, kept_rows, quiet_start, row_load  # noqa: E402
 
 from dljax.recipes import build_config  # noqa: E402
 from dljax.train import Trainer  # noqa: E402
@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run_model(model: str) -> dict:
     min_accuracy, max_seconds = TARGETS[model]
-    start = load_1min()
+    start = quiet_start()
     trainer = Trainer(build_config(model))
     t0, c0 = time.perf_counter(), time.process_time()
     summary = trainer.fit(progress=False).summary

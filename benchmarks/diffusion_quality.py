@@ -3,9 +3,11 @@
 1. `ddpm` and `ddpm_cond` are trained exactly as `dljax train MODEL` would (default preset,
    seed 0); their end-of-run numbers (`Task.final_metrics`: FD on the reference classifier's
    features for 1000 samples of the default sampler, DDIM S = 50, against the test set; the
-   floor, the Gaussian baseline; for `ddpm_cond` the label accuracy with guidance w = 3)
+   floor, the Gaussian baseline; for `ddpm_cond` the label accuracy at its default guidance)
    are the acceptance numbers of issue 11: ddpm fd <= 0.5 * fd_baseline, ddpm_cond
    label_accuracy >= 0.95, each training <= 10 minutes.
+   Issue 20's stricter targets (`meets_quality_targets`) add the second feature space
+   (`fd_mlp`, with its own floor and baseline) and, for `ddpm_cond`, the per-class recall.
 2. The steps table (a small reproduction of the DDIM paper's table 1): the unconditional
    model's FD for DDIM (eta = 0) with S in {5, 10, 20, 50, 100} and DDPM with all T steps,
    `TABLE_SAMPLES` samples each (fewer than the 1000 of step 1: DDPM's 1000 network calls per
@@ -13,8 +15,8 @@
    task's `sample`, as `Trainer.sample` calls it, compiled ahead of time).
 3. The scan-compiled DDIM sampler (one `lax.scan`, one dispatch) against the tutorials' way:
    a Python loop calling a jitted one-step denoiser S = 50 times; same model, same images.
-4. Classifier-free guidance: the conditional model's label accuracy and FD for w in
-   {0, 1, 3, 5}.
+4. Classifier-free guidance: the conditional model's label accuracy, per-class recall and FD
+   (both spaces) for w in {0, 1, 3, 5}.
 
     python benchmarks/diffusion_quality.py [--allow-load] [--out PATH]
 
@@ -39,10 +41,10 @@ import numpy as np
 from flax import nnx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import RESULTS, Session, add_arguments, load_1min, median_time, row_load  # noqa: E402
+from measure import RESULTS, Session, add_arguments, median_time, quiet_start, row_load  # noqa: E402
 
 from dljax import diffusion  # noqa: E402
-from dljax.quality import ReferenceClassifier, quality_report  # noqa: E402
+from dljax.quality import ReferenceClassifier, quality_report, second_space  # noqa: E402
 from dljax.recipes import build_config  # noqa: E402
 from dljax.runs import train  # noqa: E402
 
@@ -54,7 +56,29 @@ DESCRIPTION = (
     "beserta waktu sampling dan sampler `lax.scan` dibandingkan dengan loop Python."
 )
 RUNS = Path(os.environ.get("DLJAX_BENCH_RUNS", "/tmp/dljax-diffusion-bench"))
-KEYS = ("fd", "fd_floor", "fd_baseline", "precision", "recall", "label_accuracy")
+KEYS = (
+    *("fd", "fd_floor", "fd_baseline", "precision", "recall", "label_accuracy"),
+    *("recall_class_min", "recall_class_mean"),
+    *("fd_mlp", "fd_mlp_floor", "fd_mlp_baseline", "precision_mlp", "recall_mlp"),
+)
+
+
+def quality_targets(model: str, row: dict) -> bool | None:
+    """Issue 20's targets: in the reference space FD <= 5 x floor and recall >= 0.7, in the
+    second space FD <= 0.5 x its Gaussian baseline (ddpm); label accuracy >= 95 % and
+    recall >= 0.6 within every class (ddpm_cond); training <= 3 minutes."""
+    if "fd" not in row:
+        return None
+    ok = row["train_seconds"] <= 180 and row["recall"] >= 0.7
+    if model == "ddpm":
+        ok &= row["fd"] <= 5 * row["fd_floor"]
+    else:
+        ok &= row["label_accuracy"] >= 0.95 and row.get("recall_class_min", 0) >= 0.6
+    if "fd_mlp" in row:
+        ok &= row["fd_mlp"] <= 0.5 * row["fd_mlp_baseline"]
+    return bool(ok)
+
+
 TABLE_SAMPLES = 500
 DDIM_STEPS = (5, 10, 20, 50, 100)
 LOOP_SAMPLES, LOOP_STEPS, REPEATS = 256, 50, 3
@@ -99,7 +123,7 @@ def timed_sample(trainer, n: int, seed: int = 0, **options):
 
 def loop_versus_scan(trainer) -> dict:
     """DDIM (eta 0, S = 50) on the same noise: one scan vs 50 calls of a jitted step."""
-    start = load_1min()
+    start = quiet_start()
     model = trainer.model()
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
     schedule = trainer.task.schedule
@@ -150,7 +174,7 @@ def loop_versus_scan(trainer) -> dict:
 
 
 def train_model(model: str, output: Output, trainers: dict) -> None:
-    start = load_1min()
+    start = quiet_start()
     config = build_config(model)
     out = RUNS / model
     shutil.rmtree(out, ignore_errors=True)
@@ -172,6 +196,7 @@ def train_model(model: str, output: Output, trainers: dict) -> None:
     else:
         ok &= row["label_accuracy"] >= 0.95
     row["meets_targets"] = bool(ok)
+    row["meets_quality_targets"] = quality_targets(model, row)
     row.update(row_load(start))
     output.data["runs"][model] = row
     trainers[model] = result.trainer
@@ -180,7 +205,7 @@ def train_model(model: str, output: Output, trainers: dict) -> None:
 
 
 def measure_row(trainer, reference, output: Output, sampler: str, steps: int) -> None:
-    start = load_1min()
+    start = quiet_start()
     images, compile_s, run_s = timed_sample(
         trainer, TABLE_SAMPLES, sampler=sampler, steps=steps, eta=np.float32(0.0)
     )
@@ -200,12 +225,18 @@ def measure_row(trainer, reference, output: Output, sampler: str, steps: int) ->
 
 
 def guidance_row(trainer, reference, output: Output, w: float) -> None:
-    start = load_1min()
+    start = quiet_start()
     labels = jnp.asarray(np.arange(TABLE_SAMPLES) % 10, jnp.int32)
     images, _, run_s = timed_sample(
         trainer, TABLE_SAMPLES, labels=labels, guidance=np.float32(w), steps=50
     )
-    report = quality_report(reference, images, trainer.dataset, labels=np.asarray(labels))
+    report = quality_report(
+        reference,
+        images,
+        trainer.dataset,
+        labels=np.asarray(labels),
+        second=second_space(trainer.dataset),
+    )
     row = {"guidance": w, "samples": TABLE_SAMPLES, "sampler": "ddim", "steps": 50}
     row.update({k: float(v) for k, v in report.items()}, sample_seconds=round(run_s, 2))
     row.update(row_load(start))

@@ -7,6 +7,9 @@ precision/recall, and for `cgan` the label accuracy). `train_seconds` is the tra
 own time, compilation included; the reference classifier is trained (once, cached) before.
 Targets from issue 9: gan, dcgan, cgan fd <= 0.5 * fd_baseline; vae fd < fd_baseline;
 cgan label_accuracy >= 0.90; each default run <= 5 minutes on this 2-core machine.
+Issue 20's stricter targets (`meets_quality_targets`) also use the second feature space
+(`fd_mlp`: a separately trained MLP's hidden layer, with its own floor and baseline) and the
+per-class recall of `cgan` (`recall_class_min`).
 
     python benchmarks/generative_quality.py [MODEL ...] [--allow-load] [--out PATH]
 
@@ -25,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import RESULTS, Session, add_arguments, kept_rows, load_1min, row_load  # noqa: E402
+from measure import RESULTS, Session, add_arguments, kept_rows, quiet_start, row_load  # noqa: E402
 
 from dljax.quality import ReferenceClassifier  # noqa: E402
 from dljax.recipes import build_config  # noqa: E402
@@ -40,7 +43,11 @@ DESCRIPTION = (
     "dibandingkan dengan targetnya."
 )
 MODELS = ("autoencoder", "vae", "gan", "dcgan", "cgan")
-KEYS = ("fd", "fd_floor", "fd_baseline", "precision", "recall", "label_accuracy")
+KEYS = (
+    *("fd", "fd_floor", "fd_baseline", "precision", "recall", "label_accuracy"),
+    *("recall_class_min", "recall_class_mean"),
+    *("fd_mlp", "fd_mlp_floor", "fd_mlp_baseline", "precision_mlp", "recall_mlp"),
+)
 
 
 def target(model: str, row: dict) -> bool | None:
@@ -53,6 +60,22 @@ def target(model: str, row: dict) -> bool | None:
         ok &= row["fd"] < row["fd_baseline"]
     if model == "cgan":
         ok &= row["label_accuracy"] >= 0.90
+    return bool(ok)
+
+
+def quality_targets(model: str, row: dict) -> bool | None:
+    """Issue 20's targets: recall >= 0.7; gan, dcgan, cgan FD <= 5 x floor; in the second
+    space FD <= 0.5 x its Gaussian baseline; cgan label accuracy >= 95 % and recall >= 0.6
+    within every class; training <= 3 minutes. None for the autoencoder (no sampler)."""
+    if "fd" not in row or model == "autoencoder":
+        return None
+    ok = row["train_seconds"] <= 180 and row["recall"] >= 0.7
+    if model in ("gan", "dcgan", "cgan"):
+        ok &= row["fd"] <= 5 * row["fd_floor"]
+    if model == "cgan":
+        ok &= row["label_accuracy"] >= 0.95 and row.get("recall_class_min", 0) >= 0.6
+    if "fd_mlp" in row:
+        ok &= row["fd_mlp"] <= 0.5 * row["fd_mlp_baseline"]
     return bool(ok)
 
 
@@ -82,7 +105,7 @@ def main() -> None:
         "runs": runs,
     }
     for model in models:
-        start = load_1min()
+        start = quiet_start()
         config = build_config(model)
         t0 = time.perf_counter()
         result = train(config, progress=False)
@@ -97,6 +120,7 @@ def main() -> None:
             num_params=s["num_params"],
         )
         row["meets_targets"] = target(model, row)
+        row["meets_quality_targets"] = quality_targets(model, row)
         row.update(row_load(start))
         runs[model] = row
         print(model, json.dumps(row), flush=True)

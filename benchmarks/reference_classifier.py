@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import RESULTS, Session, add_arguments, load_1min, row_load  # noqa: E402
+from measure import RESULTS, Session, add_arguments, quiet_start, row_load  # noqa: E402
 
 from dljax.data import load_dataset  # noqa: E402
 from dljax.quality import reference as metrics  # noqa: E402
@@ -56,7 +56,7 @@ def main() -> None:
     reference = None
     for seed in seeds:
         config = dataclasses.replace(base, train=dataclasses.replace(base.train, seed=seed))
-        start = load_1min()
+        start = quiet_start()
         with tempfile.TemporaryDirectory() as cache:
             t0, c0 = time.perf_counter(), time.process_time()
             ref = metrics.ReferenceClassifier.load_or_train(

@@ -44,8 +44,8 @@ from measure import (  # noqa: E402
     Session,
     add_arguments,
     kept_rows,
-    load_1min,
     median_rate,
+    quiet_start,
     row_load,
 )
 
@@ -313,7 +313,7 @@ def main() -> None:
     session = Session.start("train_throughput", allow_load=args.allow_load)
     results = kept_rows(args.out, "results", drop=args.models)  # rows of models not run now
     for model in args.models:
-        start = load_1min()
+        start = quiet_start()
         row = {"repeats": args.repeats, "input_shape": list(SHAPES[model])}
         rate, runs = bench_dljax(model, args.repeats)
         row["dljax"] = {"steps_per_s": rate, "runs": runs}

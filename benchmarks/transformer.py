@@ -45,8 +45,8 @@ from measure import (  # noqa: E402
     Session,
     add_arguments,
     kept_rows,
-    load_1min,
     median_rate,
+    quiet_start,
     row_load,
 )
 from recurrent_quality import unigram_loss  # noqa: E402
@@ -474,7 +474,7 @@ def main() -> None:
     # rows not measured now are kept from the existing file (parts may run as separate jobs)
     rows = kept_rows(args.out, None, drop=args.parts, names=PARTS)
     for part in args.parts:
-        start = load_1min()
+        start = quiet_start()
         if part == "throughput":
             rows[part] = throughput_row(args.repeats)
         elif part == "generation":

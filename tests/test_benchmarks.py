@@ -64,3 +64,28 @@ def test_results_file_has_title_description_and_load(path):
         value = data.get(key)
         assert isinstance(value, str) and value.strip(), f"{path.name} has no {key}"
     assert set(STAMP) <= set(data), f"{path.name} lacks {set(STAMP) - set(data)}"
+
+
+def test_rows_wait_for_a_quiet_start_and_are_judged_by_it(monkeypatch):
+    """A row starts once the load of the row before it has decayed (or the wait is over) and is
+    loaded only when it started above MAX_LOAD; its end load is recorded, not judged."""
+    sys.path.insert(0, str(BENCHMARKS))
+    import measure
+
+    loads, slept = iter([2.1, 1.7, 1.2, 0.4]), []
+    start = measure.quiet_start(60, poll=5, load=lambda: next(loads), sleep=slept.append)
+    assert start == 1.2 and slept == [5, 5]
+    slept.clear()
+    assert measure.quiet_start(10, poll=5, load=lambda: 3.0, sleep=slept.append) == 3.0
+    assert slept == [5, 5]  # gave up after the timeout
+    monkeypatch.setattr(measure, "load_1min", lambda: 1.9)
+    assert measure.row_load(1.4) == {
+        "load_1min_start": 1.4,
+        "load_1min_end": 1.9,
+        "loaded": False,
+    }
+    assert measure.row_load(1.6)["loaded"] is True
+    session = measure.Session("t", load_start=0.3)
+    assert session.stamp({}, rows=[{"loaded": False}])["loaded"] is False
+    assert session.stamp({}, rows=[{"loaded": True}])["loaded"] is True
+    assert measure.Session("t", load_start=1.6).stamp({})["loaded"] is True
