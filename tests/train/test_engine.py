@@ -67,6 +67,21 @@ def test_checkpoint_round_trip_restores_state_and_outputs(
     )
 
 
+def test_checkpoints_are_spaced_to_about_max_per_run(tiny, digits, tmp_path, monkeypatch):
+    """`train.checkpoint_every=0` (the default) spaces the Orbax saves (about a second each
+    on 2 cores) to about MAX_CHECKPOINTS per run, and the last epoch is always saved."""
+    from dljax.runs import recorder
+
+    assert recorder.checkpoint_interval(0, 120) == 120 // recorder.MAX_CHECKPOINTS
+    assert recorder.checkpoint_interval(0, 7) == 1 and recorder.checkpoint_interval(3, 120) == 3
+    monkeypatch.setattr(recorder, "MAX_CHECKPOINTS", 3)
+    saved = []
+    monkeypatch.setattr(Checkpointer, "save", lambda self, state, meta: saved.append(meta["epoch"]))
+    config = tiny("mlp", train__epochs=7, train__checkpoint_every=0)
+    train(config, tmp_path / "run", dataset=digits, progress=False)
+    assert saved == [2, 4, 6, 7]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_signal_during_checkpoint_save_waits_for_the_save(signum, tmp_path):
     def interrupt(signum_, frame):

@@ -1,7 +1,8 @@
 """What a training run leaves in its directory, written as it goes: a hook of `Trainer.fit`.
 
 - after every epoch: the epoch's record in `metrics.jsonl`, a checkpoint every
-  `train.checkpoint_every` epochs (and after the last one), and for tasks that sample images
+  `train.checkpoint_every` epochs (0: about `MAX_CHECKPOINTS` per run; and after the last
+  one), and for tasks that sample images
   a grid from the same fixed latents every `train.sample_every` epochs
   (`samples/epoch_NNN.png`);
 - at the end: `metrics.json`, the learning curves in `plots/`, `params.safetensors` (the
@@ -25,6 +26,12 @@ from dljax.train.state import inference_params
 from dljax.viz import plot_learning_curves, save_gif, save_grid
 
 MAX_GRIDS = 50  # train.sample_every=0 spaces the grids so a run writes about this many
+MAX_CHECKPOINTS = 20  # train.checkpoint_every=0 spaces the checkpoints likewise
+
+
+def checkpoint_interval(every: int, epochs: int) -> int:
+    """Epochs between checkpoints: `every`, or for 0 about `MAX_CHECKPOINTS` in the run."""
+    return every or max(1, epochs // MAX_CHECKPOINTS)
 
 
 class Recorder:
@@ -34,6 +41,7 @@ class Recorder:
         cfg = trainer.config.train
         self.grids = trainer.task.snapshot_options(trainer.dataset)
         self.grid_every = cfg.sample_every or max(1, -(-cfg.epochs // MAX_GRIDS))
+        self.checkpoint_every = checkpoint_interval(cfg.checkpoint_every, cfg.epochs)
         self.last_grid: tuple[int, Path] | None = None  # (epoch, PNG) of the newest grid
 
     def on_epoch_end(self, trainer, record: dict) -> None:
@@ -43,7 +51,7 @@ class Recorder:
             self._grid(trainer, epoch)
         if self.is_main:
             self.run_dir.append_history(record)
-        if last or epoch % trainer.config.train.checkpoint_every == 0:
+        if last or epoch % self.checkpoint_every == 0:
             meta = {"epoch": epoch, "step": record["step"]}
             self.ckpt.save(trainer.state, {**meta, "data_position": {"epoch": epoch}})
 
