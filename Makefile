@@ -38,7 +38,7 @@ test-slow: $(STAMP)
 # The site, from full-mode lesson executions (what students run; each lesson page says its
 # mode, seconds and machine). `make docs-fast` (or DLJAX_FAST=1 make docs) builds it from FAST
 # executions, as the tests do, and every FAST page carries a warning. Each mode has its own
-# jupyter-cache (docs/_build/.jupyter_cache/{full,fast}) and doctrees; DLJAX_DOCS_LESSONS=GLOB
+# jupyter-cache (docs/_build/.jupyter_cache/{full,fast}) and doctrees; DLJAX_DOCS_LESSONS=GLOB,...
 # builds a subset. Records each lesson's seconds, machine and load in
 # benchmarks/results/lessons.json (merged: a subset build updates only its lessons).
 DLJAX_FAST ?= 0

@@ -26,6 +26,7 @@ import math
 import os
 import re
 import shutil
+import time
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC
@@ -147,9 +148,13 @@ FAST_BANNER = (
 )
 LOAD_RULE = (
     "loaded: the 1-minute load average was above half the CPU count when the build started, "
-    "or above 1.5 times the CPU count when a lesson started or ended (the build's own kernel "
-    "keeps the cores busy while a lesson runs)"
+    "or above 0.75 times the CPU count (1.5 on 2 cores) when a lesson started; a full-mode "
+    "build waits up to QUIET_WAIT_S seconds for that load before it executes a lesson, since "
+    "the kernel of the lesson before keeps the cores busy (the load at a lesson's end is its "
+    "own work and is recorded, not judged)"
 )
+QUIET_PER_CPU = 0.75  # a lesson starts on a quiet machine: load <= 0.75 x cores (1.5 on 2)
+QUIET_WAIT_S = 240.0  # the longest a full-mode build waits for it before a lesson
 
 
 def load_1min() -> float | None:
@@ -217,11 +222,28 @@ def machine_info() -> dict:
 
 
 def is_loaded(start: float | None, end: float | None, cpus: int | None, *, build: bool) -> bool:
-    """Whether a measurement shared the machine with other work (see `LOAD_RULE`)."""
+    """Whether a measurement shared the machine with other work (see `LOAD_RULE`); `end` is
+    recorded beside it but not judged (it is the lesson's or the build's own work)."""
     cpus = cpus or 1
     if build:
         return start is not None and start > cpus / 2
-    return any(v is not None and v > 1.5 * cpus for v in (start, end))
+    return start is not None and start > QUIET_PER_CPU * cpus
+
+
+def wait_for_quiet(
+    timeout: float = QUIET_WAIT_S, *, poll: float = 5.0, load=None, sleep=time.sleep
+) -> float | None:
+    """Wait until the 1-minute load is at most `QUIET_PER_CPU` x the cores, or `timeout`
+    seconds passed; returns the load then (None where the platform has no load average).
+    `load` and `sleep` are the clock's hands, replaceable in tests."""
+    load = load or load_1min
+    limit = QUIET_PER_CPU * (os.cpu_count() or 1)
+    waited, now = 0.0, load()
+    while now is not None and now > limit and waited < timeout:
+        sleep(poll)
+        waited += poll
+        now = load()
+    return now
 
 
 def now_iso() -> str:
@@ -456,14 +478,15 @@ class Chapter:
 def chapters() -> list[Chapter]:
     """Chapters from the lesson folders; title and intro from an optional README.md.
 
-    `DLJAX_DOCS_LESSONS=2-mlp/0[12]*` (a glob under `lessons/`) builds a subset of the
-    site while iterating on the docs."""
+    `DLJAX_DOCS_LESSONS=2-mlp/0[12]*` (globs under `lessons/`, comma-separated) builds a
+    subset of the site while iterating on the docs, or re-measures some lessons."""
     from fnmatch import fnmatch
 
-    subset = os.environ.get("DLJAX_DOCS_LESSONS", "")
+    subset = [g for g in os.environ.get("DLJAX_DOCS_LESSONS", "").split(",") if g]
     by_folder: dict[str, list[Path]] = {}
     for path in lessons():
-        if subset and not fnmatch(path.relative_to(LESSONS).as_posix(), subset):
+        name = path.relative_to(LESSONS).as_posix()
+        if subset and not any(fnmatch(name, glob) for glob in subset):
             continue
         by_folder.setdefault(path.parent.name, []).append(path)
     out = []
@@ -1552,6 +1575,10 @@ def merge_lesson_times(current: dict, mode: str, build: dict, lessons_: dict[str
     out = {}
     for name in sorted(merged, key=lambda n: (chapter_key(n.split("/")[0]), n)):
         record = dict(merged[name])
+        if "load_1min_start" in record:  # judged by today's rule, whenever it was recorded
+            cpus = (record.get("machine") or machine or {}).get("cpu_count")
+            start, end = record["load_1min_start"], record.get("load_1min_end")
+            record["loaded"] = is_loaded(start, end, cpus, build=False)
         if record.get("machine") == machine:
             record.pop("machine")
         out[name] = record
@@ -1604,8 +1631,28 @@ def builder_inited(app) -> None:
 
 
 def source_read(app, docname, source) -> None:
-    if lesson_path(docname):
+    """Before MyST-NB executes a lesson: in full mode, when the cache does not hold it, wait
+    for a quiet machine (`wait_for_quiet`); then note the load at the lesson's start."""
+    path = lesson_path(docname)
+    if path is None:
+        return
+    if app.config.dljax_mode == "full" and not in_cache(path):
+        BUILD.setdefault("starts", {})[docname] = wait_for_quiet()
+    else:
         BUILD.setdefault("starts", {})[docname] = load_1min()
+
+
+def in_cache(path: Path) -> bool:
+    """Whether the build's jupyter-cache holds an execution of the lesson as it is now."""
+    from jupyter_cache import get_cache
+
+    folder = cache_dir()
+    if not folder.exists():
+        return False
+    try:
+        return get_cache(str(folder)).match_cache_notebook(read_lesson(path)) is not None
+    except KeyError:
+        return False
 
 
 def doctree_read(app, doctree) -> None:

@@ -124,6 +124,30 @@ def test_lesson_times_merge_subset_builds_and_name_other_machines():
     assert once.get("fast") is None and "note" not in twice
 
 
+def test_a_lesson_is_judged_by_the_load_at_its_start():
+    """On 2 cores a lesson that starts above 1,5 is loaded, whatever its own work drives the
+    load to at its end; a merge re-judges records written under an older rule."""
+    assert dljax_docs.is_loaded(1.5, 3.9, 2, build=False) is False
+    assert dljax_docs.is_loaded(1.51, 0.1, 2, build=False) is True
+    assert dljax_docs.is_loaded(3.5, None, 16, build=False) is False
+    old = {**EXECUTION, "load_1min_start": 1.89, "loaded": False}
+    merged = dljax_docs.merge_lesson_times(
+        {}, "full", {"machine": MACHINE}, {"6-diffusion/02-ddpm-ddim": old}
+    )
+    assert merged["full"]["lessons"]["6-diffusion/02-ddpm-ddim"]["loaded"] is True
+
+
+def test_wait_for_quiet_polls_until_the_load_falls_or_the_time_is_up(monkeypatch):
+    monkeypatch.setattr(dljax_docs.os, "cpu_count", lambda: 2)
+    loads, slept = iter([2.4, 1.9, 1.4, 0.2]), []
+    load = dljax_docs.wait_for_quiet(60, poll=5, load=lambda: next(loads), sleep=slept.append)
+    assert load == 1.4 and slept == [5, 5]
+    slept.clear()
+    load = dljax_docs.wait_for_quiet(10, poll=5, load=lambda: 3.0, sleep=slept.append)
+    assert load == 3.0 and slept == [5, 5]  # gave up after `timeout` seconds
+    assert dljax_docs.wait_for_quiet(10, load=lambda: None, sleep=slept.append) is None
+
+
 def test_results_page_reads_like_a_report(tmp_path):
     page = dljax_docs.results_page(images=tmp_path)
     files = sorted((ROOT / "benchmarks" / "results").glob("*.json"))
@@ -186,6 +210,15 @@ def test_chapter_list_and_readmes(monkeypatch):
         assert f"</pelajaran/{chapter.folder}/index>" in listing
     assert "mode cepat" in dljax_docs.site_mode_note("fast")
     assert "warning" not in dljax_docs.site_mode_note("full")
+
+
+def test_a_subset_build_takes_comma_separated_globs(monkeypatch):
+    monkeypatch.setenv("DLJAX_DOCS_LESSONS", "1-maths/01-*,6-diffusion/0[23]-*")
+    chapters = {c.folder: [p.stem for p in c.lessons] for c in dljax_docs.chapters()}
+    assert chapters == {
+        "1-maths": ["01-vektor"],
+        "6-diffusion": ["02-ddpm-ddim", "03-guidance"],
+    }
 
 
 @pytest.mark.parametrize("source", dljax_docs.lessons(), ids=lambda p: f"{p.parent.name}/{p.stem}")
