@@ -95,5 +95,4 @@ def check_predict_x0(fn: Callable) -> bool:
         hint="selesaikan rumus proses maju (pelajaran 6.1) untuk x₀: kurangi suku deraunya, "
         "lalu bagi dengan akar alpha_bar.",
         rtol=1e-5,
-        atol=1e-5,
     )

@@ -76,8 +76,6 @@ def check_angle(fn: Callable) -> bool:
         inputs,
         hint="hitung cosine similarity (hasil kali dalam dibagi hasil kali kedua norma), lalu "
         "arccos-nya. Sudut [1, 0] dan [0, 1] adalah π/2.",
-        rtol=1e-4,
-        atol=1e-5,
     )
 
 
@@ -174,8 +172,6 @@ def check_matmul(fn: Callable) -> bool:
         _matrix_pairs(rng),
         hint="C[i, j] = Σ_k A[i, k] B[k, j]: beri A dan B sumbu baru agar hasil kali elemennya "
         "ter-broadcast menjadi (m, n, p), lalu jumlahkan pada sumbu tengah. Hasilnya (m, p).",
-        rtol=1e-4,
-        atol=1e-5,
     )
 
 
@@ -189,7 +185,6 @@ def check_frobenius_norm(fn: Callable) -> bool:
         lambda a: np.sqrt(np.sum(a**2)),
         inputs,
         hint="akar dari jumlah kuadrat semua elemen; untuk diag(3, 4) hasilnya 5.",
-        rtol=1e-4,
     )
 
 
@@ -207,8 +202,6 @@ def check_inverse_2x2(fn: Callable) -> bool:
         inputs,
         hint="pakai rumus di pelajaran: tukar kedua elemen diagonal, ubah tanda dua elemen "
         "lainnya, lalu bagi dengan determinan ad − bc. Cek: A kali inversnya ≈ I.",
-        rtol=1e-4,
-        atol=1e-5,
     )
 
 
@@ -249,7 +242,6 @@ def check_rms_error(fn: Callable) -> bool:
         lambda a, x, b: np.sqrt(np.mean((a @ x - b) ** 2)),
         inputs,
         hint="hitung residu A x − b, lalu akar dari rata-rata kuadratnya.",
-        rtol=1e-4,
     )
 
 
@@ -281,8 +273,6 @@ def check_rotation_matrix(fn: Callable) -> bool:
         [(0.0,), (np.pi / 2,), (np.pi / 6,), (-1.0,)],
         hint="kolom pertama R(θ) adalah bayangan e₁ setelah diputar θ, yaitu (cos θ, sin θ); "
         "kolom kedua adalah bayangan e₂. R(π/2) memutar [1, 0] menjadi [0, 1].",
-        rtol=1e-4,
-        atol=1e-5,
     )
 
 

@@ -40,8 +40,6 @@ def check_per_example_grads(fn: Callable) -> bool:
         hint="tulis gradien untuk SATU contoh (w, x_i, y_i) dengan jax.grad, lalu jalankan "
         "atas semua contoh dengan jax.vmap (w tidak dipetakan, x dan y pada sumbu 0): "
         "hasilnya (B, D).",
-        rtol=1e-4,
-        atol=1e-5,
     )
 
 

@@ -41,7 +41,6 @@ def check_attention(fn: Callable) -> bool:
         inputs,
         "bagi skor dengan sqrt(D) (D = q.shape[-1]), beri -inf (atau bilangan sangat "
         "negatif) pada posisi mask False sebelum softmax atas sumbu kunci (axis=-1).",
-        atol=1e-5,
     )
 
 
