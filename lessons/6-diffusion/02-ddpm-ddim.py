@@ -119,9 +119,9 @@ plt.show()
 
 # %%
 referensi = reference_classifier("digits")
-N = budget(300, 50)
+N = budget(200, 50)
 T = trainer.config.model.timesteps
-PILIHAN = [("ddim", s) for s in budget((5, 10, 20, 50, 100), (5, 20))] + [("ddpm", T)]
+PILIHAN = [("ddim", s) for s in budget((5, 10, 20, 50), (5, 20))] + [("ddpm", T)]
 baris = []
 for sampler, langkah in PILIHAN:
     if sampler == "ddim":

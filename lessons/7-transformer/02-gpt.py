@@ -79,8 +79,8 @@ print(teks[9000:9400])
 # kedua mode.
 
 # %%
-SEQ_LEN = budget(128, 32)
-LOMPAT = 32
+SEQ_LEN = budget(64, 32)
+LOMPAT = 20
 assert LOMPAT <= SEQ_LEN, "every character must fall inside some training window"
 data = char_dataset(teks, seq_len=SEQ_LEN, stride=LOMPAT)
 vocab = data.vocab
@@ -134,14 +134,15 @@ print(f"baseline unigram: {format_float(loss_unigram, 3)} nat per karakter")
 config = build_config(
     "gpt",
     overrides={
-        "model.dim": budget(128, 32),
-        "model.depth": budget(4, 2),
+        "model.dim": budget(96, 32),
+        "model.depth": budget(3, 2),
         "model.heads": 4,
         "model.dropout": budget(0.1, 0.0),
         "data.seq_len": SEQ_LEN,
-        "data.batch_size": 64,
-        "train.epochs": budget(2, 1),
-        "train.lr": budget(1e-3, 3e-3),
+        "data.batch_size": 32,
+        "train.epochs": budget(3, 1),
+        "train.lr": 2e-3,
+        "train.warmup_steps": budget(100, 0),
         "train.seed": 0,
     },
 )
@@ -175,6 +176,12 @@ waktu_gpt = hasil.history[-1]["time_s"]
 # Melewati `SEQ_LEN` token, cache menjadi *ring buffer*: posisi $t$ ditulis ke slot
 # $t \bmod$ `SEQ_LEN`, sehingga model selalu melihat `SEQ_LEN` token terakhir (rotary
 # membuat ini sah: posisi hanya berperan lewat selisihnya).
+#
+# Selama seluruh teks masih muat dalam satu jendela, kedua cara menghitung hal yang sama,
+# jadi dengan $T = 0$ (*greedy*) tokennya harus sama persis. Sesudah itu keduanya boleh
+# berbeda: kunci dan nilai di cache dihitung ketika token lama masih melihat konteksnya
+# sendiri, sedangkan cara naif menghitung ulang semuanya dari jendela yang sudah dipotong
+# (di lapisan kedua dan seterusnya hasilnya tidak sama).
 
 # %%
 model = trainer.model()
@@ -196,7 +203,10 @@ def tulis_dengan(fungsi):
 cepat, lambat = tulis_dengan(GPT.generate), tulis_dengan(generate_by_rerunning)
 a = cepat(state, jax.random.key(0), 0.0)
 b = lambat(state, jax.random.key(0), 0.0)
-print("token sama persis (greedy):", bool(jnp.all(a == b)))
+DALAM_JENDELA = SEQ_LEN - prompt.shape[1]  # tokens generated while the text fits one window
+sama = bool(jnp.all(a[:, :DALAM_JENDELA] == b[:, :DALAM_JENDELA]))
+print(f"{DALAM_JENDELA} token pertama sama persis (greedy):", sama)
+print("token yang sama dari seluruh", PANJANG, "token:", int(jnp.sum(a == b)))
 
 waktu = {}
 for nama, f in (("cache kunci/nilai", cepat), ("ulang awalan", lambat)):
@@ -277,14 +287,14 @@ class WaktuHabis(Exception):
     pass
 
 
-lebar_lstm = budget(200, 64)
+lebar_lstm = budget(256, 64)
 config_lstm = build_config(
     "char_lstm",
     overrides={
         "model.embed": 64 if not FAST else 16,
         "model.hidden": lebar_lstm,
         "data.seq_len": SEQ_LEN,
-        "data.batch_size": 64,
+        "data.batch_size": 32,
         "train.epochs": 100,
         "train.lr": 3e-3,
         "train.seed": 0,
@@ -362,7 +372,8 @@ _ = latihan.check_top_k(top_k)
 # - Posisi rotary: $q'_t \cdot k'_s = q_t^\top R_{s-t} k_s$ bergantung pada posisi hanya lewat
 #   selisihnya.
 # - Cache kunci/nilai berukuran tetap: awalan sekali, lalu satu token per langkah di
-#   `lax.scan`; hasilnya sama persis dengan mengulang awalan, jauh lebih cepat.
+#   `lax.scan`; selama teks muat dalam satu jendela hasilnya sama persis dengan mengulang
+#   awalan, dan jauh lebih cepat.
 # - Temperatur dan *top-k* mengatur keragaman sampel.
 # - Dengan anggaran waktu kecil di CPU, LSTM bisa menyamai atau mengalahkan GPT kecil.
 #
@@ -379,6 +390,6 @@ print_key_numbers(
         f"{format_float(riwayat_lstm[-1]['test_loss'], 3)} dalam "
         f"{format_float(riwayat_lstm[-1]['time_s'], 0)} dtk",
         f"cache kunci/nilai vs ulang awalan ({PANJANG} karakter)": f"{format_float(percepatan, 1)}×",
-        "token sama persis (greedy)": bool(jnp.all(a == b)),
+        f"{DALAM_JENDELA} token pertama sama persis (greedy)": sama,
     }
 )
