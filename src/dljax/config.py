@@ -174,7 +174,7 @@ class TrainConfig:
     # dispatches them one by one; "auto" picks "step" for conv nets on the CPU (see steps.py).
     dispatch: str = "auto"
     quality: bool = True  # generative runs: FD etc. with the reference classifier at the end
-    sample_every: int = 0  # generative runs: epochs between sample grids (0 = about 50 grids)
+    sample_every: int = 0  # generative runs: epochs between sample grids (0 = about 25 grids)
     # epochs between checkpoints; 0 = about 20 per run (an Orbax save takes about a second
     # on 2 cores: more than a small model's epoch). The last epoch is always saved.
     checkpoint_every: int = 0
