@@ -149,7 +149,7 @@ FAST_BANNER = (
 LOAD_RULE = (
     "loaded: the 1-minute load average was above half the CPU count when the build started, "
     "or above 0.75 times the CPU count (1.5 on 2 cores) when a lesson started; a full-mode "
-    "build waits up to QUIET_WAIT_S seconds for that load before it executes a lesson, since "
+    "build waits up to 4 minutes for that load before it executes a lesson, since "
     "the kernel of the lesson before keeps the cores busy (the load at a lesson's end is its "
     "own work and is recorded, not judged)"
 )
