@@ -7,20 +7,26 @@ A benchmark run starts with `session = Session.start(name, allow_load=args.allow
 - `session.write(path, data, rows=...)` adds the machine, the date, the run's seconds and
   the load average at start and end to the JSON, and `"loaded": true` when the load at the
   start was above `MAX_LOAD`, or when one of `rows` is loaded (the results page greys such
-  files out). The load at the end is recorded but not judged: on 2 cores a benchmark's own
-  threads keep it at 1.5-2 however quiet the machine is otherwise.
+  files out).
+
+The load at the end is taken twice. Right after the work, a benchmark's own two threads keep
+the 1-minute average at 1.5-2 on 2 cores however quiet the machine is otherwise: that value is
+recorded as `load_1min_end_raw`. Then the run waits (up to `QUIET_WAIT_S`) for its own load to
+decay and records `load_1min_end`: it is below `MAX_LOAD` when nothing else ran beside the
+benchmark, and a run (or row) whose end stays above it is loaded, like one that started above
+it. The wait costs nothing extra: the next row would wait for the same decay at its start.
 
 The JSON of every script has the same top level: `title` (Indonesian, the heading on the
 results page `hasil`), `description` (one Indonesian sentence: what was measured), the
 script's own fields, then the fields `stamp` adds (`machine`, `date`, `seconds`,
-`load_1min_start`, `load_1min_end`, `loaded`).
+`load_1min_start`, `load_1min_end_raw`, `load_1min_end`, `loaded`).
 
 Every row records its own load: `start = quiet_start()` before the row (it waits, up to
 `QUIET_WAIT_S`, until the previous row's own load has decayed to `MAX_LOAD`, and returns the
 load then), `row.update(row_load(start))` after it; a row is loaded when its start was above
-`MAX_LOAD`. Rows of parts run as separate jobs are merged into one file (e.g.
-`transformer.py --parts`, `train_throughput.py --models`); `kept_rows`
-reads the rows of the existing file (rows from before this convention, without `loaded`,
+`MAX_LOAD` or ended (after the wait) above it. Rows of parts run as separate jobs are merged
+into one file (e.g. `transformer.py --parts`, `train_throughput.py --models`); `kept_rows` reads
+the rows of the existing file (rows from before this convention, without `loaded`,
 are marked loaded: their load was not recorded), and the file is loaded when any row is.
 
 `median_rate(run, units, repeats)` times `run()` after one warm-up call and returns the
@@ -109,10 +115,21 @@ def quiet_start(timeout: float = QUIET_WAIT_S, *, poll: float = 5.0, load=None, 
     return now
 
 
-def row_load(start: float) -> dict:
+def end_load(timeout: float = QUIET_WAIT_S, *, load=None, sleep=None) -> dict:
+    """The load at the end of a measurement: `load_1min_end_raw` (now, the measurement's own
+    threads included) and `load_1min_end` (once that has decayed to `MAX_LOAD`, or after
+    `timeout` seconds)."""
+    raw = (load or load_1min)()
+    return {"load_1min_end_raw": raw, "load_1min_end": quiet_start(timeout, load=load, sleep=sleep)}
+
+
+def row_load(start: float, *, load=None, sleep=None) -> dict:
     """The load of one row (part) of a run that began when `load_1min()` was `start`:
-    `load_1min_start`, `load_1min_end` (now, recorded, not judged) and `loaded`."""
-    return {"load_1min_start": start, "load_1min_end": load_1min(), "loaded": is_loaded(start)}
+    `load_1min_start`, the `end_load` fields and `loaded` (started or ended above
+    `MAX_LOAD`)."""
+    end = end_load(load=load, sleep=sleep)
+    loaded = is_loaded(start) or is_loaded(end["load_1min_end"])
+    return {"load_1min_start": start, **end, "loaded": loaded}
 
 
 def kept_rows(path: Path, key: str | None, drop=(), names=None) -> dict:
@@ -155,19 +172,22 @@ class Session:
             raise SystemExit(3)
         return cls(name, load, allow_load)
 
-    def stamp(self, data: dict, rows=()) -> dict:
-        """`data` with the machine, date, load at start and end, and the loaded flag: true
-        when the load was above `MAX_LOAD` at the start, or any of `rows` (the row dicts in
-        `data` that record their own load) is loaded."""
-        end = load_1min()
+    def stamp(self, data: dict, rows=(), *, load=None, sleep=None) -> dict:
+        """`data` with the machine, date, load at start and end (`end_load`), and the loaded
+        flag: true when the load was above `MAX_LOAD` at the start or, after the wait, at the
+        end, or when any of `rows` (the row dicts in `data` that record their own load) is
+        loaded. `seconds` is the work's, without the wait at the end."""
+        seconds = round(time.time() - self.started, 1)
+        end = end_load(load=load, sleep=sleep)
+        loaded = is_loaded(self.load_start) or is_loaded(end["load_1min_end"])
         return {
             **data,
             "machine": machine(),
             "date": time.strftime("%Y-%m-%d %H:%M", time.localtime(self.started)),
-            "seconds": round(time.time() - self.started, 1),
+            "seconds": seconds,
             "load_1min_start": self.load_start,
-            "load_1min_end": end,
-            "loaded": is_loaded(self.load_start) or any(row.get("loaded") is True for row in rows),
+            **end,
+            "loaded": loaded or any(row.get("loaded") is True for row in rows),
         }
 
     def write(self, path: Path, data: dict, rows=()) -> dict:

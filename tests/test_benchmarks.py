@@ -67,8 +67,9 @@ def test_results_file_has_title_description_and_load(path):
 
 
 def test_rows_wait_for_a_quiet_start_and_are_judged_by_it(monkeypatch):
-    """A row starts once the load of the row before it has decayed (or the wait is over) and is
-    loaded only when it started above MAX_LOAD; its end load is recorded, not judged."""
+    """A row starts once the load of the row before it has decayed (or the wait is over); at
+    its end it records the raw load and waits for its own load to decay; it is loaded when it
+    started, or ended after that wait, above MAX_LOAD."""
     sys.path.insert(0, str(BENCHMARKS))
     import measure
 
@@ -78,14 +79,21 @@ def test_rows_wait_for_a_quiet_start_and_are_judged_by_it(monkeypatch):
     slept.clear()
     assert measure.quiet_start(10, poll=5, load=lambda: 3.0, sleep=slept.append) == 3.0
     assert slept == [5, 5]  # gave up after the timeout
-    monkeypatch.setattr(measure, "load_1min", lambda: 1.9)
-    assert measure.row_load(1.4) == {
+    slept.clear()
+    decaying = iter([1.9, 1.7, 1.4])  # the row's own threads, then their load decays
+    assert measure.row_load(1.4, load=lambda: next(decaying), sleep=slept.append) == {
         "load_1min_start": 1.4,
-        "load_1min_end": 1.9,
+        "load_1min_end_raw": 1.9,
+        "load_1min_end": 1.4,
         "loaded": False,
     }
-    assert measure.row_load(1.6)["loaded"] is True
+    assert slept == [5.0]
+    quiet = {"load": lambda: 1.0, "sleep": slept.append}
+    assert measure.row_load(1.6, **quiet)["loaded"] is True
+    busy = {"load": lambda: 2.5, "sleep": slept.append}  # something else kept running
+    assert measure.row_load(1.0, **busy)["loaded"] is True
     session = measure.Session("t", load_start=0.3)
-    assert session.stamp({}, rows=[{"loaded": False}])["loaded"] is False
-    assert session.stamp({}, rows=[{"loaded": True}])["loaded"] is True
-    assert measure.Session("t", load_start=1.6).stamp({})["loaded"] is True
+    assert session.stamp({}, rows=[{"loaded": False}], **quiet)["loaded"] is False
+    assert session.stamp({}, rows=[{"loaded": True}], **quiet)["loaded"] is True
+    assert session.stamp({}, **busy)["loaded"] is True
+    assert measure.Session("t", load_start=1.6).stamp({}, **quiet)["loaded"] is True

@@ -150,8 +150,10 @@ LOAD_RULE = (
     "loaded: the 1-minute load average was above half the CPU count when the build started, "
     "or above 0.75 times the CPU count (1.5 on 2 cores) when a lesson started; a full-mode "
     "build waits up to 4 minutes for that load before it executes a lesson, since "
-    "the kernel of the lesson before keeps the cores busy (the load at a lesson's end is its "
-    "own work and is recorded, not judged)"
+    "the kernel of the lesson before keeps the cores busy; after a lesson it records the load "
+    "at once (load_1min_end_raw: the lesson's own work) and, waiting up to 4 minutes for "
+    "that work's load to decay, load_1min_end, which is judged like the start (records "
+    "without load_1min_end_raw predate that wait: their end is not judged)"
 )
 QUIET_PER_CPU = 0.75  # a lesson starts on a quiet machine: load <= 0.75 x cores (1.5 on 2)
 QUIET_WAIT_S = 240.0  # the longest a full-mode build waits for it before a lesson
@@ -221,13 +223,22 @@ def machine_info() -> dict:
     return info
 
 
-def is_loaded(start: float | None, end: float | None, cpus: int | None, *, build: bool) -> bool:
-    """Whether a measurement shared the machine with other work (see `LOAD_RULE`); `end` is
-    recorded beside it but not judged (it is the lesson's or the build's own work)."""
+def is_loaded(
+    start: float | None,
+    end: float | None,
+    cpus: int | None,
+    *,
+    build: bool,
+    settled: bool = False,
+) -> bool:
+    """Whether a measurement shared the machine with other work (see `LOAD_RULE`). `end` is
+    judged only when `settled` (taken after the lesson's own load decayed); otherwise it is
+    the lesson's or the build's own work, recorded beside it."""
     cpus = cpus or 1
     if build:
         return start is not None and start > cpus / 2
-    return start is not None and start > QUIET_PER_CPU * cpus
+    limit = QUIET_PER_CPU * cpus
+    return (start is not None and start > limit) or (settled and end is not None and end > limit)
 
 
 def wait_for_quiet(
@@ -252,15 +263,20 @@ def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def execution_record(seconds, machine, load_start, load_end, executed: str | None = None):
-    """One lesson execution as lessons.json and provenance.json keep it."""
+def execution_record(
+    seconds, machine, load_start, load_end, executed: str | None = None, *, load_end_raw=None
+):
+    """One lesson execution as lessons.json and provenance.json keep it; with `load_end_raw`
+    (the load right after the lesson) `load_end` is the settled load after it (`LOAD_RULE`)."""
     cpus = (machine or {}).get("cpu_count")
+    settled = load_end_raw is not None
     return {
         "seconds": None if seconds is None else round(float(seconds), 2),
         "executed": executed or now_iso(),
         "load_1min_start": load_start,
+        **({"load_1min_end_raw": load_end_raw} if settled else {}),
         "load_1min_end": load_end,
-        "loaded": is_loaded(load_start, load_end, cpus, build=False),
+        "loaded": is_loaded(load_start, load_end, cpus, build=False, settled=settled),
         "machine": machine,
     }
 
@@ -816,6 +832,7 @@ META_KEYS = {
     "loaded",
     "load_1min_start",
     "load_1min_end",
+    "load_1min_end_raw",
     "load_average_at_start",
     "what",
     "benchmark",
@@ -1578,7 +1595,8 @@ def merge_lesson_times(current: dict, mode: str, build: dict, lessons_: dict[str
         if "load_1min_start" in record:  # judged by today's rule, whenever it was recorded
             cpus = (record.get("machine") or machine or {}).get("cpu_count")
             start, end = record["load_1min_start"], record.get("load_1min_end")
-            record["loaded"] = is_loaded(start, end, cpus, build=False)
+            settled = record.get("load_1min_end_raw") is not None
+            record["loaded"] = is_loaded(start, end, cpus, build=False, settled=settled)
         if record.get("machine") == machine:
             record.pop("machine")
         out[name] = record
@@ -1669,7 +1687,12 @@ def doctree_read(app, doctree) -> None:
         return
     seconds = (record.data or {}).get("execution_seconds")
     start = BUILD["starts"].get(docname)
-    execution = execution_record(seconds, BUILD["machine"], start, load_1min())
+    if fast:
+        execution = execution_record(seconds, BUILD["machine"], start, load_1min())
+    else:  # the next lesson would wait for this decay anyway (`source_read`)
+        raw = load_1min()
+        settled = wait_for_quiet()
+        execution = execution_record(seconds, BUILD["machine"], start, settled, load_end_raw=raw)
     record_provenance(record, execution, fast=fast)
 
 

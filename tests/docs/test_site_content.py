@@ -130,11 +130,26 @@ def test_a_lesson_is_judged_by_the_load_at_its_start():
     assert dljax_docs.is_loaded(1.5, 3.9, 2, build=False) is False
     assert dljax_docs.is_loaded(1.51, 0.1, 2, build=False) is True
     assert dljax_docs.is_loaded(3.5, None, 16, build=False) is False
+    # an end taken after the lesson's own load decayed is judged like the start
+    assert dljax_docs.is_loaded(1.2, 1.4, 2, build=False, settled=True) is False
+    assert dljax_docs.is_loaded(1.2, 1.9, 2, build=False, settled=True) is True
+    settled = dljax_docs.execution_record(60.0, MACHINE, 1.2, 1.9, load_end_raw=2.1)
+    assert settled["load_1min_end_raw"] == 2.1 and settled["loaded"] is True
+    assert "load_1min_end_raw" not in dljax_docs.execution_record(60.0, MACHINE, 1.2, 1.9)
     old = {**EXECUTION, "load_1min_start": 1.89, "loaded": False}
     merged = dljax_docs.merge_lesson_times(
         {}, "full", {"machine": MACHINE}, {"6-diffusion/02-ddpm-ddim": old}
     )
     assert merged["full"]["lessons"]["6-diffusion/02-ddpm-ddim"]["loaded"] is True
+    busy_end = {**EXECUTION, "load_1min_start": 1.2, "load_1min_end": 1.8, "loaded": False}
+    merged = dljax_docs.merge_lesson_times(
+        {},
+        "full",
+        {"machine": MACHINE},
+        {"a/b": busy_end, "a/c": {**busy_end, "load_1min_end_raw": 2.0}},
+    )
+    assert merged["full"]["lessons"]["a/b"]["loaded"] is False  # a raw end: not judged
+    assert merged["full"]["lessons"]["a/c"]["loaded"] is True
 
 
 def test_wait_for_quiet_polls_until_the_load_falls_or_the_time_is_up(monkeypatch):
