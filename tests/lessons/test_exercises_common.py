@@ -77,3 +77,27 @@ def test_check_values(answer, ok, message, capsys):
     )
     assert verdict is ok
     assert message in capsys.readouterr().out
+
+
+def test_check_all_runs_checks_in_order_until_one_fails(capsys):
+    ran = []
+
+    def check(name, ok):
+        return lambda: ran.append(name) or ok
+
+    assert _common.check_all("Latihan A", [check("a", True), check("b", True)], "petunjuk")
+    assert "✅ Latihan A: benar!" in capsys.readouterr().out
+    ran.clear()
+    checks = [check("a", True), check("b", False), check("c", True)]
+    assert _common.check_all("Latihan B", checks, "petunjuk") is False
+    assert ran == ["a", "b"] and "Petunjuk: petunjuk" in capsys.readouterr().out
+    assert _common.check_all("Latihan C", [lambda: 1 / 0], "petunjuk") is False
+    assert "ZeroDivisionError" in capsys.readouterr().out
+
+
+def test_normals_draws_float32_arrays_in_order():
+    a, b = _common.normals(np.random.default_rng(0), (2, 3), 4)
+    expected = np.random.default_rng(0)
+    assert a.dtype == np.float32 and a.shape == (2, 3) and b.shape == (4,)
+    np.testing.assert_array_equal(a, expected.standard_normal((2, 3)).astype(np.float32))
+    np.testing.assert_array_equal(b, expected.standard_normal(4).astype(np.float32))

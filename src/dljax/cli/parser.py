@@ -78,12 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, metavar="N", help="ukuran batch")
     t.add_argument("--lr", type=float, metavar="X", help="learning rate")
     t.add_argument("--seed", type=int, metavar="N", help="seed acak (hasil dapat diulang)")
-    t.add_argument(
-        "--preset",
-        default=None,
-        metavar="NAMA",
-        help="tiny (uji cepat), default (bawaan), atau full",
-    )
+    t.add_argument("--preset", metavar="NAMA", help="tiny (uji cepat), default (bawaan), atau full")
     t.add_argument(
         "--set",
         action="append",
@@ -94,9 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--data-dir",
         metavar="DIR",
-        help="folder berisi berkas dataset yang sudah ada; --dataset folder: satu sub-folder "
-        "gambar per kelas (atau train/ dan test/), mis. gambar/kucing/1.jpg; house_prices: "
-        "berkas CSV, mis. ../shared/data/house_sales.csv",
+        help="folder berkas dataset yang sudah ada; --dataset folder: satu sub-folder gambar "
+        "per kelas (atau train/ dan test/), mis. gambar/kucing/1.jpg; house_prices: berkas CSV",
     )
     t.add_argument("--text", metavar="PATH", help="berkas teks UTF-8 untuk model bahasa")
     t.add_argument("--out", metavar="DIR", help="direktori run (bawaan: runs/MODEL-DATASET)")

@@ -38,18 +38,7 @@ INFO = DatasetInfo(
     input_shape=(32, 32, 3),
     num_classes=10,
     # airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck
-    class_names=(
-        "pesawat",
-        "mobil",
-        "burung",
-        "kucing",
-        "rusa",
-        "anjing",
-        "katak",
-        "kuda",
-        "kapal",
-        "truk",
-    ),
+    class_names=tuple("pesawat mobil burung kucing rusa anjing katak kuda kapal truk".split()),
 )
 
 

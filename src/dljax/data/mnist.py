@@ -71,16 +71,8 @@ FASHION_INFO = DatasetInfo(
     num_classes=10,
     # T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot
     class_names=(
-        "kaus",
-        "celana panjang",
-        "pullover",
-        "gaun",
-        "mantel",
-        "sandal",
-        "kemeja",
-        "sepatu kets",
-        "tas",
-        "sepatu bot",
+        *("kaus", "celana panjang", "pullover", "gaun", "mantel"),
+        *("sandal", "kemeja", "sepatu kets", "tas", "sepatu bot"),
     ),
 )
 

@@ -13,12 +13,21 @@ solution's code, since the course site shows every unanswered exercise with its 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["check_function", "check_values", "close", "raised", "report", "rng_for"]
+__all__ = [
+    "check_all",
+    "check_function",
+    "check_values",
+    "close",
+    "normals",
+    "raised",
+    "report",
+    "rng_for",
+]
 
 
 def report(name: str, ok: bool, hint: str = "") -> bool:
@@ -57,6 +66,22 @@ def check_function(
     except Exception as err:  # a learner's code may raise anything; report it, don't crash
         return raised(name, err, hint)
     return report(name, ok, hint)
+
+
+def check_all(name: str, checks: Iterable[Callable[[], bool]], hint: str = "") -> bool:
+    """A checker made of several checks (each a function of no arguments that calls the
+    learner's code and says whether it passed), run in order until one fails; a learner's
+    exception is reported, not raised."""
+    try:
+        ok = all(check() for check in checks)
+    except Exception as err:  # a learner's code may raise anything; report it, don't crash
+        return raised(name, err, hint)
+    return report(name, ok, hint)
+
+
+def normals(rng: np.random.Generator, *shapes) -> tuple[np.ndarray, ...]:
+    """One float32 standard-normal array per shape, drawn in order (a checker's inputs)."""
+    return tuple(rng.standard_normal(shape).astype(np.float32) for shape in shapes)
 
 
 def rng_for(checker: str) -> np.random.Generator:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dljax.exercises._common import check_function
+from dljax.exercises._common import check_function, normals
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -51,24 +51,14 @@ def check_guidance(fn: Callable) -> bool:
     def reference(eps_u, eps_c, w):
         return np.asarray(eps_u, np.float64) + w * (eps_c - np.asarray(eps_u, np.float64))
 
-    inputs = []
-    for w in (0.0, 1.0, 3.5):
-        shape = (3, 4, 4, 1)
-        inputs.append(
-            (
-                rng.standard_normal(shape).astype(np.float32),
-                rng.standard_normal(shape).astype(np.float32),
-                w,
-            )
-        )
+    shape = (3, 4, 4, 1)
+    inputs = [(*normals(rng, shape, shape), w) for w in (0.0, 1.0, 3.5)]
     return check_function(
         "Latihan guidance",
         fn,
         reference,
         inputs,
         hint="w = 0 harus memberi prediksi tanpa label, w = 1 prediksi bersyarat.",
-        rtol=1e-5,
-        atol=1e-6,
     )
 
 
@@ -82,11 +72,8 @@ def check_predict_x0(fn: Callable) -> bool:
         x_t, eps = np.asarray(x_t, np.float64), np.asarray(eps, np.float64)
         return (x_t - np.sqrt(1 - alpha_bar) * eps) / np.sqrt(alpha_bar)
 
-    inputs = []
-    for alpha_bar in (0.9, 0.3):
-        shape = (2, 4, 4, 1)
-        x_t = rng.standard_normal(shape).astype(np.float32)
-        inputs.append((x_t, rng.standard_normal(shape).astype(np.float32), alpha_bar))
+    shape = (2, 4, 4, 1)
+    inputs = [(*normals(rng, shape, shape), alpha_bar) for alpha_bar in (0.9, 0.3)]
     return check_function(
         "Latihan prediksi x0",
         fn,
@@ -94,5 +81,4 @@ def check_predict_x0(fn: Callable) -> bool:
         inputs,
         hint="selesaikan rumus proses maju (pelajaran 6.1) untuk x₀: kurangi suku deraunya, "
         "lalu bagi dengan akar alpha_bar.",
-        rtol=1e-5,
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dljax.exercises._common import check_function, raised, report, rng_for
+from dljax.exercises._common import check_function, normals, raised, report, rng_for
 
 
 def check_per_example_grads(fn: Callable) -> bool:
@@ -23,15 +23,7 @@ def check_per_example_grads(fn: Callable) -> bool:
         w, x, y = (np.asarray(a, np.float64) for a in (w, x, y))
         return (x @ w - y)[:, None] * x  # (B, D)
 
-    inputs = []
-    for b, d in ((3, 2), (7, 5)):
-        inputs.append(
-            (
-                rng.standard_normal(d).astype(np.float32),
-                rng.standard_normal((b, d)).astype(np.float32),
-                rng.standard_normal(b).astype(np.float32),
-            )
-        )
+    inputs = [normals(rng, d, (b, d), b) for b, d in ((3, 2), (7, 5))]
     return check_function(
         "Latihan gradien per contoh",
         fn,

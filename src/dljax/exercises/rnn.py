@@ -16,7 +16,7 @@ import numpy as np
 from flax import nnx
 
 from dljax.data.synthetic import temporal_order
-from dljax.exercises._common import check_function, close, raised, report, rng_for
+from dljax.exercises._common import check_all, check_function, close, raised, report, rng_for
 from dljax.models.recurrent import Cell, SequenceClassifier
 
 
@@ -151,26 +151,23 @@ def check_lstm_step(fn: Callable) -> bool:
     """
     rng = rng_for("rnn.check_lstm_step")
 
-    name = "Latihan langkah LSTM"
-    hint = (
-        "hitung keempat gerbang sekaligus dari satu jumlah (proyeksi masukan, proyeksi "
+    def step(batch: int, d: int, h: int) -> bool:
+        x, h0, c0, w_ih, w_hh, b = _weights(rng, 4, batch, d, h)
+        cell = _cell_with("lstm", w_ih, w_hh, b)
+        (h_ref, c_ref), _ = cell((jnp.asarray(h0), jnp.asarray(c0)), jnp.asarray(x))
+        answer = _as_pair(fn(x, h0, c0, w_ih, w_hh, b))
+        tol = {"rtol": 1e-4, "atol": 1e-5}
+        return (
+            answer is not None and close(answer[0], h_ref, **tol) and close(answer[1], c_ref, **tol)
+        )
+
+    return check_all(
+        "Latihan langkah LSTM",
+        [lambda: step(2, 3, 4), lambda: step(8, 8, 16)],
+        hint="hitung keempat gerbang sekaligus dari satu jumlah (proyeksi masukan, proyeksi "
         "keadaan, bias), pecah menjadi empat bagian sama besar berurutan i, f, g, o, lalu pakai "
-        "rumus c_t dan h_t di pelajaran; kembalikan pasangan (h_baru, c_baru)."
+        "rumus c_t dan h_t di pelajaran; kembalikan pasangan (h_baru, c_baru).",
     )
-    try:
-        ok = True
-        for batch, d, h in ((2, 3, 4), (8, 8, 16)):
-            x, h0, c0, w_ih, w_hh, b = _weights(rng, 4, batch, d, h)
-            cell = _cell_with("lstm", w_ih, w_hh, b)
-            (h_ref, c_ref), _ = cell((jnp.asarray(h0), jnp.asarray(c0)), jnp.asarray(x))
-            answer = _as_pair(fn(x, h0, c0, w_ih, w_hh, b))
-            if answer is None:
-                return report(name, False, hint)
-            ok &= close(answer[0], h_ref, rtol=1e-4, atol=1e-5)
-            ok &= close(answer[1], c_ref, rtol=1e-4, atol=1e-5)
-    except Exception as err:
-        return raised(name, err, hint)
-    return report(name, ok, hint)
 
 
 def check_collect_states(fn: Callable) -> bool:

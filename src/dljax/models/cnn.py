@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import jax
 from flax import nnx
@@ -82,12 +82,4 @@ class CNN(nnx.Module):
 
 
 def build(config: CNNConfig, info, rngs: nnx.Rngs) -> CNN:
-    return CNN(
-        info.input_shape,
-        info.num_classes,
-        channels=config.channels,
-        hidden=config.hidden,
-        dropout=config.dropout,
-        batch_norm=config.batch_norm,
-        rngs=rngs,
-    )
+    return CNN(info.input_shape, info.num_classes, **asdict(config), rngs=rngs)

@@ -8,7 +8,7 @@ The GPT ties its output projection to the token embedding (logits = h E^T), uses
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import jax
 import jax.numpy as jnp
@@ -199,15 +199,4 @@ def generate_by_rerunning(model: GPT, prompt, length: int, key, *, temperature=1
 
 
 def build_gpt(config: GPTConfig, info, rngs: nnx.Rngs) -> GPT:
-    return GPT(
-        info.num_classes,
-        info.input_shape[0],
-        config.dim,
-        config.depth,
-        config.heads,
-        mlp_ratio=config.mlp_ratio,
-        dropout=config.dropout,
-        positions=config.positions,
-        fused=config.fused,
-        rngs=rngs,
-    )
+    return GPT(info.num_classes, info.input_shape[0], **asdict(config), rngs=rngs)

@@ -132,11 +132,11 @@ class VAETask(ImageGenerativeTask):
         return out if model.likelihood == "gaussian" else jax.nn.sigmoid(out)
 
     def headline(self, summary: dict) -> list[str]:
-        parts = []
-        if "test_neg_elbo" in summary:
-            parts.append(
-                f"-ELBO uji {format_float(summary['test_neg_elbo'], 2)} nats/gambar "
-                f"(rekonstruksi {format_float(summary['test_recon'], 2)}, "
-                f"KL {format_float(summary['test_kl'], 2)})"
-            )
-        return parts + super().headline(summary)
+        if "test_neg_elbo" not in summary:
+            return super().headline(summary)
+        elbo = (
+            f"-ELBO uji {format_float(summary['test_neg_elbo'], 2)} nats/gambar "
+            f"(rekonstruksi {format_float(summary['test_recon'], 2)}, "
+            f"KL {format_float(summary['test_kl'], 2)})"
+        )
+        return [elbo, *super().headline(summary)]

@@ -106,13 +106,13 @@ class GANTask(ImageGenerativeTask):
         return to_unit(model.generator(z, labels if model.conditional else None))
 
     def headline(self, summary: dict) -> list[str]:
-        parts = []
-        if "train_d_loss" in summary:
-            parts.append(
-                f"loss D {format_float(summary['train_d_loss'], 3)}, "
-                f"loss G {format_float(summary['train_g_loss'], 3)}"
-            )
-        return parts + super().headline(summary)
+        if "train_d_loss" not in summary:
+            return super().headline(summary)
+        d, g = summary["train_d_loss"], summary["train_g_loss"]
+        return [
+            f"loss D {format_float(d, 3)}, loss G {format_float(g, 3)}",
+            *super().headline(summary),
+        ]
 
 
 class ConditionalGANTask(ClassConditional, GANTask):
