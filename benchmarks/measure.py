@@ -178,7 +178,8 @@ class Session:
         end, or when any of `rows` (the row dicts in `data` that record their own load) is
         loaded. `seconds` is the work's, without the wait at the end."""
         seconds = round(time.time() - self.started, 1)
-        end = end_load(load=load, sleep=sleep)
+        # --allow-load: no wait, the end is judged as it is (such a run is loaded anyway)
+        end = end_load(0.0 if self.allow_load else QUIET_WAIT_S, load=load, sleep=sleep)
         loaded = is_loaded(self.load_start) or is_loaded(end["load_1min_end"])
         return {
             **data,

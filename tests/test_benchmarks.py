@@ -97,3 +97,106 @@ def test_rows_wait_for_a_quiet_start_and_are_judged_by_it(monkeypatch):
     assert session.stamp({}, rows=[{"loaded": True}], **quiet)["loaded"] is True
     assert session.stamp({}, **busy)["loaded"] is True
     assert measure.Session("t", load_start=1.6).stamp({}, **quiet)["loaded"] is True
+
+
+# ------------------------------------------------------------------------------ gpu.py
+def test_gpu_refuses_the_cpu(tmp_path):
+    out = tmp_path / "gpu.json"
+    proc = run(str(BENCHMARKS / "gpu.py"), "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert "butuh GPU/akselerator" in proc.stderr
+    assert "hanya melihat CPU" in proc.stderr
+    assert "pip install -e '.[cuda]'" in proc.stderr
+    assert not out.exists()
+
+
+def test_gpu_tiny_run_writes_the_schema(tmp_path):
+    out = tmp_path / "gpu.json"
+    args = ("--tiny", "--allow-cpu", "--allow-load", "--models", "mlp", "gpt")
+    proc = run(str(BENCHMARKS / "gpu.py"), *args, "--out", str(out), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert isinstance(data["title"], str) and data["title"].strip()
+    assert isinstance(data["description"], str) and data["description"].strip()
+    assert data["backend"] == "cpu"
+    assert data["devices"] and all(isinstance(d, str) for d in data["devices"])
+    assert data["preset"] == "tiny" and data["repeats"] == 1
+    for key in STAMP:
+        assert key in data, key
+    assert set(data["models"]) == {"mlp", "gpt"} and data["skipped"] == []
+    for name, row in data["models"].items():
+        for key in ("float32_steps_per_s", "bfloat16_steps_per_s"):
+            assert isinstance(row[key], float) and row[key] > 0, (name, key, row)
+        assert row["torch_steps_per_s"] is None
+        assert isinstance(row["torch_note"], str) and row["torch_note"]
+    sampling = data["sampling"]
+    for key in ("gpt_tokens_per_s", "ddpm_images_per_s"):
+        assert isinstance(sampling[key], float) and sampling[key] > 0, (key, sampling)
+
+
+@pytest.fixture(scope="module")
+def gpu():
+    """benchmarks/gpu.py as a module (it imports its sibling scripts from benchmarks/)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import gpu
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return gpu
+
+
+@pytest.fixture
+def fake_measurements(gpu, monkeypatch):
+    """gpu.py with every measurement replaced by a constant (no compilation)."""
+
+    def engine(row, dtype, tiny, repeats):
+        rate = 2.0 if dtype == "bfloat16" else 1.0
+        return {"steps_per_s": rate, "runs": [rate], "batch": 8, "steps_per_repeat": 2,
+                "input_shape": [1]}  # fmt: skip
+
+    monkeypatch.setattr(gpu, "bench_engine", engine)
+    monkeypatch.setattr(gpu, "bench_gpt_sampling", lambda tiny, r: {"tokens_per_s": 5.0})
+    monkeypatch.setattr(gpu, "bench_ddpm_sampling", lambda tiny, r: {"images_per_s": 3.0})
+    monkeypatch.setattr(gpu, "torch_missing", lambda: "PyTorch tidak terpasang")
+
+    def main(*args: str) -> dict:
+        monkeypatch.setattr(sys, "argv", ["gpu.py", "--allow-cpu", "--allow-load", *args])
+        gpu.main()
+        return json.loads(Path(args[args.index("--out") + 1]).read_text())
+
+    return main
+
+
+def test_gpu_wall_time_guard_skips_the_remaining_models(fake_measurements, tmp_path, gpu):
+    data = fake_measurements("--budget-s", "0", "--out", str(tmp_path / "gpu.json"))
+    assert data["models"] == {}
+    assert data["skipped"] == list(gpu.MODELS)  # in `dljax list` order
+    assert data["sampling"]["gpt_tokens_per_s"] == 5.0  # measured first
+    assert data["sampling"]["ddpm_images_per_s"] == 3.0
+
+
+def test_gpu_rows_say_why_torch_is_missing(fake_measurements, tmp_path):
+    data = fake_measurements("--models", "lenet5", "mlp", "--out", str(tmp_path / "gpu.json"))
+    assert list(data["models"]) == ["mlp", "lenet5"]  # in `dljax list` order
+    mlp, lenet5 = data["models"]["mlp"], data["models"]["lenet5"]
+    assert mlp["float32_steps_per_s"] == 1.0 and mlp["bfloat16_steps_per_s"] == 2.0
+    assert mlp["bfloat16_vs_float32"] == 2.0
+    assert mlp["torch_steps_per_s"] is None and mlp["torch_note"] == "PyTorch tidak terpasang"
+    assert lenet5["torch_note"] == "tidak ada kembaran PyTorch"
+
+
+def test_gpu_records_a_failed_measurement_and_goes_on(
+    fake_measurements, gpu, monkeypatch, tmp_path
+):
+    engine = gpu.bench_engine
+
+    def failing(row, dtype, tiny, repeats):
+        if dtype == "bfloat16":
+            raise TypeError("bfloat16 not supported")
+        return engine(row, dtype, tiny, repeats)
+
+    monkeypatch.setattr(gpu, "bench_engine", failing)
+    data = fake_measurements("--models", "mlp", "gpt", "--out", str(tmp_path / "gpu.json"))
+    for row in data["models"].values():
+        assert row["float32_steps_per_s"] == 1.0 and row["bfloat16_steps_per_s"] is None
+        assert row["bfloat16_error"] == "TypeError: bfloat16 not supported"
