@@ -15,7 +15,8 @@ and vs a PyTorch twin where one exists (mlp, cnn, resnet, lstm, gan, gpt).
   `recurrent_throughput.py`-style LSTM and `transformer.py`'s nanoGPT twin, on the same
   shapes (eager, CPU, all threads).
 
-Medians of `--repeats` after a warm-up, all in one run. Writes
+Medians of `--repeats` after a warm-up, all in one run; the engine and the hand loop of a
+row are timed in turn (`measure.interleaved_rates`), so both see the same machine. Writes
 `benchmarks/results/engine_overhead.json` with the load average at start and end.
 """
 
@@ -34,7 +35,7 @@ import optax
 from flax import nnx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import RESULTS, Session, add_arguments, median_rate  # noqa: E402
+from measure import RESULTS, Session, add_arguments, interleaved_rates, median_rate  # noqa: E402
 
 from dljax.data import ArraySource, Dataset, DatasetInfo  # noqa: E402
 from dljax.recipes import MODELS, build_config  # noqa: E402
@@ -106,22 +107,28 @@ def config_of(row: str):
     )
 
 
-def bench_engine(row: str, repeats: int):
+def engine_run(row: str):
+    """`run()`: one epoch of `Trainer.fit` (blocks: `fit` reads the epoch's metrics)."""
     _, _, (kind, shape, classes), batch, steps = ROWS[row]
     train = dataset(kind, shape, classes, steps * batch)
     test = dataset(kind, shape, classes, batch, seed=1).test  # one batch
     trainer = Trainer(config_of(row), dataset=Dataset(train.info, train.train, test))
-    return median_rate(trainer.fit, steps, repeats)
+    return trainer.fit
 
 
-def bench_hand_loop(row: str, repeats: int):
-    """The same training, written directly with jax.jit / lax.scan and optax."""
+def hand_loop_run(row: str):
+    """`run()`: the same epoch, written directly with jax.jit / lax.scan and optax. Like any
+    loop that shows its progress, it keeps each step's loss (the engine also keeps the task's
+    other training metrics) and then evaluates the same one-batch test set as the engine
+    (the task's `eval_fn` on the eval-mode model, with the EMA weights when kept)."""
     _, _, (kind, shape, classes), batch, steps = ROWS[row]
     config = config_of(row)
     recipe = MODELS[config.model_name]
     task = recipe.make_task(config)
     data = dataset(kind, shape, classes, steps * batch)
     model = recipe.build_model(config, data.info, nnx.Rngs(params=0))
+    model.eval()
+    eval_graphdef = nnx.split(model, nnx.Param, ...)[0]
     model.train()
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
     phases = task.phases
@@ -143,7 +150,7 @@ def bench_hand_loop(row: str, repeats: int):
         params, rest, opts, ema = carry
         batch_, key = inputs
         keys = [key] if len(phases) == 1 else jax.random.split(key, len(phases))
-        new_opts = []
+        new_opts, total = [], 0.0
         for phase, tx, opt, k in zip(phases, txs, opts, keys, strict=True):
             mine, others = own(params, phase)
             rest_mine, rest_others = own(rest, phase)
@@ -153,37 +160,49 @@ def bench_hand_loop(row: str, repeats: int):
                 loss, _ = phase.loss(m, batch_, task_rngs(k))
                 return loss, own(nnx.split(m, nnx.Param, ...)[2], phase)[0]
 
-            (_, rest_mine), grads = jax.value_and_grad(loss_of, has_aux=True)(mine)
+            (loss, rest_mine), grads = jax.value_and_grad(loss_of, has_aux=True)(mine)
+            total = total + loss
             updates, opt = tx.update(grads, opt, mine)
             params = nnx.merge_state(optax.apply_updates(mine, updates), others)
             rest = nnx.merge_state(rest_mine, rest_others)
             new_opts.append(opt)
         if ema is not None:
             ema = optax.incremental_update(params, ema, step_size=1.0 - decay)
-        return (params, rest, new_opts, ema), None
+        return (params, rest, new_opts, ema), total
 
     keys = jax.random.split(jax.random.key(0), steps)
     state = [(params, rest, opts, ema)]
+    test = dataset(kind, shape, classes, batch, seed=1).test.arrays  # the engine's test set
+    test = {**{k: jnp.asarray(v) for k, v in test.items()}, "mask": jnp.ones(batch)}
+
+    @jax.jit
+    def evaluate(carry):
+        params, rest, _, ema = carry
+        model = nnx.merge(eval_graphdef, params if ema is None else ema, rest, copy=True)
+        return task.eval_fn(model, test, task_rngs(jax.random.key(1)))  # metric sums
+
     if recipe.scan_on_cpu or jax.default_backend() != "cpu":
 
         @jax.jit
         def epoch(carry):
-            return jax.lax.scan(step, carry, (batches, keys))[0]
+            return jax.lax.scan(step, carry, (batches, keys))  # (carry, (S,) losses)
 
         def run():
-            state[0] = epoch(state[0])
-            jax.block_until_ready(state[0])
+            state[0], losses = epoch(state[0])
+            jax.block_until_ready((state[0], losses, evaluate(state[0])))
     else:  # conv nets on the CPU: one asynchronous dispatch per step, as the engine
-        jstep = jax.jit(lambda carry, b, k: step(carry, (b, k))[0], donate_argnums=(0,))
+        jstep = jax.jit(lambda carry, b, k: step(carry, (b, k)), donate_argnums=(0,))
         per_step = [({k: v[i] for k, v in batches.items()}, keys[i]) for i in range(steps)]
 
         def run():
-            carry = state[0]
+            carry, losses = state[0], []
             for batch_i, key_i in per_step:  # sliced once, before timing
-                carry = jstep(carry, batch_i, key_i)
-            state[0] = jax.block_until_ready(carry)
+                carry, loss = jstep(carry, batch_i, key_i)
+                losses.append(loss)
+            state[0] = carry
+            jax.block_until_ready((carry, losses, evaluate(carry)))
 
-    return median_rate(run, steps, repeats)
+    return run
 
 
 # ---------------------------------------------------------------------------------- torch
@@ -245,6 +264,12 @@ def main() -> None:
     parser = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--models", nargs="+", default=list(ROWS), choices=list(ROWS))
+    parser.add_argument(
+        "--min-seconds",
+        type=float,
+        default=8.0,
+        help="time each of engine and hand loop at least this long per row (more repeats)",
+    )
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch twins")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
@@ -252,8 +277,13 @@ def main() -> None:
     rows = []
     for name in args.models:
         model, overrides, (kind, shape, classes), batch, steps = ROWS[name]
-        engine, engine_runs = bench_engine(name, args.repeats)
-        loop, loop_runs = bench_hand_loop(name, args.repeats)
+        timed = interleaved_rates(
+            {"engine": engine_run(name), "hand_loop": hand_loop_run(name)},
+            steps,
+            args.repeats,
+            min_seconds=args.min_seconds,
+        )
+        (engine, engine_runs), (loop, loop_runs) = timed["engine"], timed["hand_loop"]
         row = {
             "model": model,
             "input_shape": list(shape),
@@ -285,6 +315,7 @@ def main() -> None:
                 "ulangan dalam satu run."
             ),
             "repeats": args.repeats,
+            "min_seconds": args.min_seconds,
             "rows": rows,
         },
     )

@@ -217,3 +217,32 @@ def median_rate(run, units: float, repeats: int) -> tuple[float, list[float]]:
     every repeat's rate."""
     rates = [units / t for t in median_time(run, repeats)[1]]
     return statistics.median(rates), rates
+
+
+def interleaved_rates(
+    runs: dict, units: float, repeats: int, min_seconds: float = 0.0, max_repeats: int = 60
+) -> dict[str, tuple[float, list]]:
+    """Median units per second of each `runs[name]()`, timed in turn: every repeat times
+    each run once (the order reversed on every other repeat), after one warm-up call each.
+
+    Runs compared with each other (the engine and a hand-written loop) see the same drift of
+    a noisy machine this way; timed one after the other, a slow minute lands on one of them.
+    At least `repeats` repeats, more (up to `max_repeats`) until every run has been timed for
+    `min_seconds` in all: a fast run gets enough repeats for its median to settle.
+    Returns `{name: (median rate, every repeat's rate)}`.
+    """
+    for run in runs.values():
+        run()  # warm-up: compilation and first-touch allocations
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    spent = dict.fromkeys(runs, 0.0)
+    i = 0
+    while i < repeats or (min(spent.values()) < min_seconds and i < max_repeats):
+        order = list(runs) if i % 2 == 0 else list(reversed(runs))
+        for name in order:
+            t0 = time.perf_counter()
+            runs[name]()
+            seconds = time.perf_counter() - t0
+            spent[name] += seconds
+            rates[name].append(units / seconds)
+        i += 1
+    return {name: (statistics.median(r), r) for name, r in rates.items()}

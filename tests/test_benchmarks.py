@@ -100,6 +100,34 @@ def test_rows_wait_for_a_quiet_start_and_are_judged_by_it(monkeypatch):
 
 
 # ------------------------------------------------------------------------------ gpu.py
+def test_compared_runs_are_timed_in_turn_until_each_had_its_seconds(monkeypatch):
+    """`interleaved_rates`: one warm-up each, then every repeat times each run once, the
+    order reversed every other repeat; a fast run gets more repeats (up to a cap)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    import measure
+
+    clock, calls = [0.0], []
+
+    def run(name, seconds):
+        def go():
+            calls.append(name)
+            clock[0] += seconds
+
+        return go
+
+    monkeypatch.setattr(measure.time, "perf_counter", lambda: clock[0])
+    runs = {"engine": run("engine", 0.5), "hand_loop": run("hand_loop", 0.25)}
+    out = measure.interleaved_rates(runs, 10, repeats=2)
+    assert calls == ["engine", "hand_loop", "engine", "hand_loop", "hand_loop", "engine"]
+    assert out == {"engine": (20.0, [20.0, 20.0]), "hand_loop": (40.0, [40.0, 40.0])}
+    calls.clear()
+    out = measure.interleaved_rates(runs, 10, repeats=2, min_seconds=2.0)
+    assert len(out["hand_loop"][1]) == 8  # 8 x 0.25 s: the slower run had 4 s by then
+    calls.clear()
+    out = measure.interleaved_rates(runs, 10, repeats=2, min_seconds=100.0, max_repeats=5)
+    assert len(out["engine"][1]) == 5 and calls.count("engine") == 6
+
+
 def test_gpu_refuses_the_cpu(tmp_path):
     out = tmp_path / "gpu.json"
     proc = run(str(BENCHMARKS / "gpu.py"), "--out", str(out))

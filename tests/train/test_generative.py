@@ -18,6 +18,7 @@ from dljax.tasks.losses import (
     gaussian_kl,
     gaussian_nll,
     generator_loss,
+    per_image_sum,
     psnr,
 )
 from dljax.train import Trainer
@@ -56,6 +57,17 @@ def test_kl_term_equals_the_closed_form_and_a_monte_carlo_estimate():
     mc = np.mean(log_q - log_p)
     exact = float(gaussian_kl(jnp.zeros((1, 2)), jnp.array([[np.log(4.0), 0.0]]))[0])
     assert abs(mc - exact) < 0.01
+
+
+def test_per_image_sum_equals_a_sum_over_all_but_the_batch_axis():
+    x = jax.random.normal(jax.random.key(0), (5, 6, 7, 3))
+    expected = np.asarray(x).reshape(5, -1).sum(axis=1)
+    np.testing.assert_allclose(np.asarray(per_image_sum(x)), expected, rtol=1e-5, atol=1e-5)
+    ones = jnp.ones((2, 28, 28, 1), jnp.bfloat16)  # 784 ones: exact in a float32 accumulator
+    assert per_image_sum(ones).dtype == jnp.bfloat16
+    np.testing.assert_array_equal(np.asarray(per_image_sum(ones), np.float32), [784.0, 784.0])
+    grad = jax.grad(lambda x: per_image_sum(x**2).sum())(x)
+    np.testing.assert_allclose(np.asarray(grad), 2 * np.asarray(x), rtol=1e-5)
 
 
 def test_gaussian_nll_and_psnr_hand_values():

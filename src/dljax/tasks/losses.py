@@ -12,8 +12,20 @@ def bce_with_logits(logits: jax.Array, targets: jax.Array) -> jax.Array:
 
 
 def per_image_sum(x: jax.Array) -> jax.Array:
-    """(B, ...) -> (B,) sum over everything but the batch axis."""
-    return x.reshape(x.shape[0], -1).sum(axis=1)
+    """(B, ...) -> (B,) sum over everything but the batch axis.
+
+    Written as a product with a vector of ones, not `.sum(axis=1)`: XLA:CPU fuses the
+    elementwise terms of a loss into a multi-axis reduction over (H, W, C) and runs it in a
+    slow scalar loop (measured on 2 cores: 3,0 ms for the squared error of 128 28x28 images
+    against 0,15 ms as a product), which made an MLP autoencoder's training step twice as
+    slow. The product accumulates in float32 at full precision on every backend.
+    """
+    flat = x.reshape(x.shape[0], -1)  # (B, D)
+    ones = jnp.ones((flat.shape[1],), flat.dtype)
+    total = jnp.dot(
+        flat, ones, precision=jax.lax.Precision.HIGHEST, preferred_element_type=jnp.float32
+    )
+    return total.astype(x.dtype)  # (B,)
 
 
 def gaussian_nll(x: jax.Array, mean: jax.Array, sigma: float) -> jax.Array:
