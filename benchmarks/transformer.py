@@ -18,8 +18,14 @@
 
 4. Variants and ablations of the throughput model's step (attention implementations, rotary
    positions; the step without attention, LayerNorm or GELU).
+5. An op-level profile of the engine's throughput step: `jax.profiler` traces one chunk
+   while XLA:CPU records every executed HLO instruction (in a child process with
+   `--xla_cpu_enable_xprof_traceme`); instructions are classed from the compiled HLO (dense
+   matmuls, attention matmuls, reductions, layout copies, elementwise) with their share of
+   the CPU time and, for matmuls, GFLOP per CPU second.
 
-Warm-up is excluded and every timing is the median of `--repeats`. Each part is a row that
+Warm-up is excluded and every timing is the median of `--repeats`; the throughput part times
+engine, hand loop and twin in turn (`measure.interleaved_rates`). Each part is a row that
 records its own load average at start and end; parts not measured now are kept from the
 existing file (`--out`), so parts may run as separate jobs. The PyTorch twin takes a
 `device` ("cpu" here; `benchmarks/gpu.py` runs it on CUDA).
@@ -28,9 +34,14 @@ existing file (`--out`), so parts may run as separate jobs. The PyTorch twin tak
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import jax
@@ -44,6 +55,7 @@ from measure import (  # noqa: E402
     RESULTS,
     Session,
     add_arguments,
+    interleaved_rates,
     kept_rows,
     median_rate,
     quiet_start,
@@ -63,6 +75,7 @@ from dljax.lesson import find_shared_file  # noqa: E402
 from dljax.models import gpt  # noqa: E402
 from dljax.recipes import build_config  # noqa: E402
 from dljax.train import Trainer  # noqa: E402
+from dljax.train.accumulate import init_acc  # noqa: E402
 
 OUT = RESULTS / "transformer.json"
 TITLE = "Transformer: GPT tingkat karakter"
@@ -93,7 +106,8 @@ def synthetic_tokens(n: int, seed: int = 0) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ throughput
-def bench_dljax(repeats: int):
+def dljax_trainer() -> Trainer:
+    """The engine on the throughput configuration: one epoch is `STEPS` steps."""
     info = DatasetInfo("text", "synthetic", "text", (SEQ,), VOCAB)
     vocab = Vocabulary([chr(32 + i) for i in range(VOCAB)])
     data = TextDataset(
@@ -112,11 +126,17 @@ def bench_dljax(repeats: int):
         "train.schedule": "constant",
         "train.steps_per_dispatch": str(STEPS),
     }
-    trainer = Trainer(build_config("gpt", overrides=overrides), dataset=data)
-    return median_rate(lambda: trainer.fit(progress=False), STEPS * BATCH * SEQ, repeats)
+    return Trainer(build_config("gpt", overrides=overrides), dataset=data)
 
 
-def bench_jax_loop(repeats: int):
+def dljax_run():
+    """`run()`: one epoch of the engine (`fit` reads the epoch's metrics: it blocks)."""
+    trainer = dljax_trainer()
+    return lambda: trainer.fit(progress=False)
+
+
+def jax_loop_run():
+    """`run()`: one epoch of the hand-written loop (one jitted `lax.scan`)."""
     net = gpt.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0))
     graphdef, params = nnx.split(net, nnx.Param)
     tx = optax.adam(1e-3)
@@ -145,7 +165,7 @@ def bench_jax_loop(repeats: int):
         state[0], state[1], loss = epoch(*state, jax.random.key(0))
         loss.block_until_ready()
 
-    return median_rate(run, STEPS * BATCH * SEQ, repeats)
+    return run
 
 
 def torch_gpt():
@@ -197,9 +217,9 @@ def torch_gpt():
     return GPT()
 
 
-def bench_torch(repeats: int, device: str = "cpu"):
-    """Tokens/s (and every repeat's rate, the version and the parameter count) of the nanoGPT
-    twin on `device` (eager), or None without PyTorch."""
+def torch_run(device: str = "cpu"):
+    """(`run()`: one epoch of the nanoGPT twin on `device`, eager; {version, params}), or
+    None without PyTorch."""
     try:
         import torch
     except ImportError:
@@ -225,14 +245,30 @@ def bench_torch(repeats: int, device: str = "cpu"):
         if cuda:  # CUDA runs asynchronously: wait for the queued kernels
             torch.cuda.synchronize(device)
 
-    rate, runs = median_rate(run, STEPS * BATCH * SEQ, repeats)
-    params = sum(p.numel() for p in net.parameters())
-    return {"tokens_per_s": rate, "runs": runs, "version": torch.__version__, "params": params}
+    return run, {"version": torch.__version__, "params": sum(p.numel() for p in net.parameters())}
 
 
-def throughput_row(repeats: int) -> dict:
-    rate, runs = bench_dljax(repeats)
-    loop_rate, loop_runs = bench_jax_loop(repeats)
+def bench_torch(repeats: int, device: str = "cpu"):
+    """Tokens/s (and every repeat's rate, the version and the parameter count) of the nanoGPT
+    twin on `device` (eager), or None without PyTorch."""
+    twin = torch_run(device)
+    if twin is None:
+        return None
+    rate, runs = median_rate(twin[0], STEPS * BATCH * SEQ, repeats)
+    return {"tokens_per_s": rate, "runs": runs, **twin[1]}
+
+
+def throughput_row(repeats: int, min_seconds: float = 20.0) -> dict:
+    """Engine, hand loop and PyTorch twin timed in turn (`measure.interleaved_rates`)."""
+    runs = {"dljax": dljax_run(), "jax_loop": jax_loop_run()}
+    twin = torch_run()
+    if twin is not None:
+        runs["torch"] = twin[0]
+    timed = interleaved_rates(runs, STEPS * BATCH * SEQ, repeats, min_seconds=min_seconds)
+    (rate, runs), (loop_rate, loop_runs) = timed["dljax"], timed["jax_loop"]
+    torch_row = None
+    if twin is not None:
+        torch_row = {"tokens_per_s": timed["torch"][0], "runs": timed["torch"][1], **twin[1]}
     params = count_params(
         gpt.GPT(VOCAB, SEQ, WIDTH, DEPTH, HEADS, positions="learned", rngs=nnx.Rngs(0))
     )
@@ -242,7 +278,8 @@ def throughput_row(repeats: int) -> dict:
         "steps_per_repeat": STEPS,
         "dljax": {"tokens_per_s": rate, "runs": runs},
         "jax_loop": {"tokens_per_s": loop_rate, "runs": loop_runs},
-        "torch": bench_torch(repeats),
+        "torch": torch_row,
+        "timed_in_turn": True,
         "dljax_vs_jax_loop": rate / loop_rate,
     }
     if row["torch"]:
@@ -253,7 +290,7 @@ def throughput_row(repeats: int) -> dict:
 
 # ------------------------------------------------------------------------------ variants
 def _hand_step_rate(make_model, repeats: int, patches=()) -> float:
-    """Tokens/s of the hand-written loop (as `bench_jax_loop`) for a model variant, with
+    """Tokens/s of the hand-written loop (as `jax_loop_run`) for a model variant, with
     `patches` ((object, attribute, replacement), ...) applied while it is traced."""
     saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
     try:
@@ -455,7 +492,153 @@ def quality_row(budget_s: float) -> dict:
     return row
 
 
-PARTS = ("throughput", "generation", "quality", "variants")
+# ------------------------------------------------------------------------------ op profile
+# Where the engine's GPT step spends its time, op by op: one chunk of STEPS steps is traced
+# with `jax.profiler` while XLA:CPU records every executed HLO instruction (a child process
+# started with PROFILE_FLAGS, so the flags never touch the other parts), and each
+# instruction is classed from the compiled HLO text.
+PROFILE_FLAGS = "--xla_cpu_enable_xprof_traceme=true --xla_dump_hlo_as_text"
+LAYOUT_OPS = {
+    "parameter", "constant", "bitcast", "copy", "transpose", "concatenate", "slice",
+    "dynamic-slice", "reshape", "broadcast", "pad", "tuple", "get-tuple-element",
+}  # fmt: skip
+CONTROL_OPS = {"while", "call", "conditional", "tuple", "get-tuple-element", "parameter"}
+OP_CLASSES = {
+    "dense": "perkalian matriks padat (proyeksi QKV, keluaran, MLP, kepala)",
+    "attention": "perkalian matriks atensi per head (q·k, bobot·v)",
+    "reduction": "reduksi (softmax, LayerNorm, loss)",
+    "layout": "salinan tata letak (transpose, concatenate, copy)",
+    "elementwise": "elementwise lain (optimizer, GELU, mask, residual)",
+}
+_INSTRUCTION = re.compile(r"^\s*(?:ROOT )?%([\w.\-]+) = (\S+) ([\w\-]+)\(", re.M)
+_COMPUTATION = re.compile(r"^(?:ENTRY )?%?([\w.\-]+) \([^\n]*\{\n(.*?)\n\}", re.M | re.S)
+
+
+def _dot_class(shape: str) -> str:
+    """A dot with a 4-D (batch, head, ., .) result is attention; a 2-D one is dense."""
+    dims = re.match(r"\w+\[([\d,]*)\]", shape)
+    rank = len(dims.group(1).split(",")) if dims and dims.group(1) else 0
+    return "attention" if rank >= 3 else "dense"
+
+
+def op_classes(hlo_text: str) -> dict[str, str]:
+    """{instruction name: class in OP_CLASSES} for every instruction of an HLO module's text
+    (after optimizations) that runs as a step of its own: a fusion is classed by what it
+    calls (a dot, else a reduce, else only data movement, else elementwise arithmetic)."""
+    bodies = dict(_COMPUTATION.findall(hlo_text))
+    calls = dict(re.findall(r"%([\w.\-]+) = [^\n]*?calls=%?([\w.\-]+)", hlo_text))
+    fused = set(calls.values())  # computations inside a fusion never run as steps
+    steps = [i for c, body in bodies.items() if c not in fused for i in _INSTRUCTION.findall(body)]
+    out = {}
+    for name, shape, op in steps:
+        if op in CONTROL_OPS:
+            continue
+        if op == "dot":
+            out[name] = _dot_class(shape)
+            continue
+        inner = _INSTRUCTION.findall(bodies.get(calls.get(name, ""), "")) if op == "fusion" else []
+        ops = {o for _, _, o in inner} or {op}
+        dots = [sh for _, sh, o in inner if o == "dot"]
+        if dots:
+            out[name] = "attention" if "attention" in map(_dot_class, dots) else "dense"
+        elif "reduce" in ops:
+            out[name] = "reduction"
+        elif ops <= LAYOUT_OPS:
+            out[name] = "layout"
+        else:
+            out[name] = "elementwise"
+    return out
+
+
+def op_profile(events, classes: dict[str, str], steps: int, flops: dict[str, float]) -> dict:
+    """Per class: share of the op time, CPU milliseconds per step and (for the matmul classes,
+    `flops` per step) GFLOP per CPU second. `events`: (instruction name, duration in ns) of
+    every executed instruction, on every thread; names not in `classes` are not ops."""
+    per_class, per_op = Counter(), Counter()
+    for name, ns in events:
+        if name in classes:
+            per_class[classes[name]] += ns
+            per_op[name] += ns
+    total = sum(per_class.values())
+    if not total:
+        raise RuntimeError("the trace has no HLO instruction of the module")
+    rows = {}
+    for cls in OP_CLASSES:
+        ms = per_class[cls] / 1e6 / steps
+        row = {"share": per_class[cls] / total, "cpu_ms_per_step": ms, "what": OP_CLASSES[cls]}
+        if cls in flops and ms > 0:
+            row["gflop_per_cpu_s"] = flops[cls] / (ms * 1e-3) / 1e9
+        rows[cls] = row
+    top = [
+        {"op": name, "class": classes[name], "share": ns / total}
+        for name, ns in per_op.most_common(8)
+    ]
+    return {"cpu_ms_per_step": total / 1e6 / steps, "classes": rows, "top_ops": top}
+
+
+def step_flops() -> dict[str, float]:
+    """Matmul FLOPs of one training step (forward + backward = 3x forward) of the throughput
+    GPT: dense layers (QKV, output, MLP, tied head) and attention (q.k and weights.v over
+    the whole (T, T) square; the causal mask skips no work)."""
+    tokens = BATCH * SEQ
+    dense = 2 * 3 * tokens * (DEPTH * 12 * WIDTH**2 + WIDTH * VOCAB)
+    attention = 2 * 3 * tokens * DEPTH * 2 * SEQ * WIDTH
+    return {"dense": float(dense), "attention": float(attention)}
+
+
+def profile_child(out: Path) -> None:
+    """Run in the child process (PROFILE_FLAGS set): trace one chunk, write the profile."""
+    from jax._src.profiler import ProfileData
+
+    trainer = dljax_trainer()
+    chunk = trainer.fns.device_chunk(STEPS)
+    data, n = trainer.feed.data, trainer.feed.n
+    perm = trainer.fns.permutation(trainer.feed.data_key, 0, n)
+    state = trainer.state
+
+    def run(state):
+        acc = init_acc(trainer.task.metrics)
+        state, acc = chunk(state, acc, data, perm, np.int32(0), BATCH)
+        return jax.block_until_ready(state)
+
+    state = run(run(state))  # compiled and warm
+    trace = out.parent / "trace"
+    with jax.profiler.trace(str(trace)):
+        t0 = time.perf_counter()
+        run(state)
+        wall = time.perf_counter() - t0
+    events = [
+        (ev.name, ev.duration_ns)
+        for xplane in sorted(trace.rglob("*.xplane.pb"))
+        for plane in ProfileData.from_file(str(xplane)).planes
+        for line in plane.lines
+        if line.name != "python"
+        for ev in line.events
+    ]
+    hlo = [p for p in (out.parent / "hlo").glob("*jit_chunk*after_optimizations.txt")]
+    classes = op_classes(max(hlo, key=lambda p: p.stat().st_size).read_text())
+    row = op_profile(events, classes, STEPS, step_flops())
+    row["traced_wall_s"] = wall
+    out.write_text(json.dumps(row))
+
+
+def profile_row() -> dict:
+    """The op-level profile of the engine's GPT step, from a child process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "profile.json"
+        flags = f"{PROFILE_FLAGS} --xla_dump_to={tmp}/hlo --xla_dump_hlo_module_re=.*chunk.*"
+        env = {**os.environ, "XLA_FLAGS": f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()}
+        subprocess.run(
+            [sys.executable, __file__, "--op-profile-child", str(out)], env=env, check=True
+        )
+        row = json.loads(out.read_text())
+    row["config"] = {"seq_len": SEQ, "batch": BATCH, "width": WIDTH, "depth": DEPTH}
+    row["flops_per_step"] = step_flops()
+    print("profile", {k: round(v["share"], 3) for k, v in row["classes"].items()})
+    return row
+
+
+PARTS = ("throughput", "generation", "quality", "variants", "profile")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -465,11 +648,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--parts", nargs="+", choices=PARTS, default=list(PARTS), help="rows to (re)measure"
     )
+    p.add_argument("--op-profile-child", type=Path, help=argparse.SUPPRESS)
     return p
 
 
 def main() -> None:
     args = parser().parse_args()
+    if args.op_profile_child:  # the child process of the "profile" part
+        profile_child(args.op_profile_child)
+        return
     session = Session.start("transformer", allow_load=args.allow_load)
     # rows not measured now are kept from the existing file (parts may run as separate jobs)
     rows = kept_rows(args.out, None, drop=args.parts, names=PARTS)
@@ -481,6 +668,8 @@ def main() -> None:
             rows[part] = generation_row(args.repeats)
         elif part == "variants":
             rows[part] = variants_row(args.repeats)
+        elif part == "profile":
+            rows[part] = profile_row()
         else:
             rows[part] = quality_row(args.budget_s)
         rows[part].update(row_load(start))

@@ -271,3 +271,70 @@ def test_script_uses_only_names_that_dljax_has(script):
             except ImportError:
                 missing.append(f"{module}.{attr}")
     assert not missing, f"{script.name} uses names dljax does not have: {missing}"
+
+
+HLO = """HloModule jit_chunk
+
+%fused_attention (param_0: f32[2,4,8,8], param_1: f32[2,4,8,8]) -> f32[2,4,8,8] {
+  %param_0 = f32[2,4,8,8]{3,2,1,0} parameter(0)
+  %param_1 = f32[2,4,8,8]{3,2,1,0} parameter(1)
+  ROOT %dot.1 = f32[2,4,8,8]{3,2,1,0} dot(%param_0, %param_1), lhs_contracting_dims={3}
+}
+
+%fused_softmax (param_0.2: f32[16,8]) -> f32[16] {
+  %param_0.2 = f32[16,8]{1,0} parameter(0)
+  %exponential.1 = f32[16,8]{1,0} exponential(%param_0.2)
+  ROOT %reduce.1 = f32[16]{0} reduce(%exponential.1, %c), dimensions={1}
+}
+
+%fused_copy (param_0.3: f32[8,16]) -> f32[16,8] {
+  %param_0.3 = f32[8,16]{1,0} parameter(0)
+  ROOT %transpose.1 = f32[16,8]{1,0} transpose(%param_0.3), dimensions={1,0}
+}
+
+%fused_adam (param_0.4: f32[16]) -> f32[16] {
+  %param_0.4 = f32[16]{0} parameter(0)
+  ROOT %multiply.1 = f32[16]{0} multiply(%param_0.4, %param_0.4)
+}
+
+ENTRY %main (a: f32[16,8], b: f32[8,16]) -> f32[16,16] {
+  %a = f32[16,8]{1,0} parameter(0)
+  %ynn_fusion.3 = f32[2,4,8,8]{3,2,1,0} fusion(%a, %a), kind=kCustom, calls=%fused_attention
+  %reduce_fusion = f32[16]{0} fusion(%a), kind=kLoop, calls=%fused_softmax
+  %transpose_copy_fusion = f32[16,8]{1,0} fusion(%b), kind=kLoop, calls=%fused_copy
+  %multiply_fusion = f32[16]{0} fusion(%reduce_fusion), kind=kLoop, calls=%fused_adam
+  %while.2 = (f32[16]) while(%t), condition=%cond, body=%body
+  ROOT %dot.7 = f32[16,16]{1,0} dot(%a, %b), lhs_contracting_dims={1}
+}
+"""
+
+
+def test_op_profile_classes_each_instruction_and_shares_the_time():
+    """The GPT op profile: a fusion is classed by what it calls, a 2-D dot is dense, a 4-D
+    one attention; the loop itself and events that are not instructions are not counted."""
+    sys.path.insert(0, str(BENCHMARKS))
+    import transformer
+
+    classes = transformer.op_classes(HLO)
+    assert classes == {
+        "ynn_fusion.3": "attention",
+        "reduce_fusion": "reduction",
+        "transpose_copy_fusion": "layout",
+        "multiply_fusion": "elementwise",
+        "dot.7": "dense",
+    }
+    events = [
+        ("dot.7", 4e6), ("ynn_fusion.3", 3e6), ("reduce_fusion", 1e6), ("multiply_fusion", 1e6),
+        ("transpose_copy_fusion", 1e6), ("while.2", 50e6), ("ThunkExecutor::Execute", 9e6),
+    ]  # fmt: skip
+    out = transformer.op_profile(events, classes, steps=2, flops={"dense": 8e6, "attention": 1e6})
+    assert out["cpu_ms_per_step"] == 5.0  # 10 ms of instructions over 2 steps
+    shares = {k: v["share"] for k, v in out["classes"].items()}
+    assert shares == {
+        "dense": 0.4, "attention": 0.3, "reduction": 0.1, "layout": 0.1, "elementwise": 0.1,
+    }  # fmt: skip
+    assert out["classes"]["dense"]["gflop_per_cpu_s"] == 8e6 / 2e-3 / 1e9  # 2 ms per step
+    assert "gflop_per_cpu_s" not in out["classes"]["layout"]
+    assert out["top_ops"][0] == {"op": "dot.7", "class": "dense", "share": 0.4}
+    with pytest.raises(RuntimeError):
+        transformer.op_profile([("while.2", 1.0)], classes, 1, {})
