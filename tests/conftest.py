@@ -1,5 +1,6 @@
 """Shared test setup: strict numerics, small fast configurations, and worker grouping."""
 
+import contextlib
 import importlib.util
 import os
 
@@ -43,6 +44,38 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+FULL_OPTIMIZATIONS_FLAG = "jax_disable_most_optimizations"
+
+
+@contextlib.contextmanager
+def full_optimizations():
+    """XLA's full optimizations inside the block, also where `make test` turns most of them
+    off for the compile-bound tests (JAX_DISABLE_MOST_OPTIMIZATIONS=1); restored after."""
+    before = jax.config.read(FULL_OPTIMIZATIONS_FLAG)
+    jax.config.update(FULL_OPTIMIZATIONS_FLAG, False)
+    try:
+        yield
+    finally:
+        jax.config.update(FULL_OPTIMIZATIONS_FLAG, before)
+
+
+@pytest.fixture(name="full_optimizations")
+def _full_optimizations_fixture():
+    """`full_optimizations()` (the context manager) for a test to use directly."""
+    return full_optimizations
+
+
+@pytest.fixture(autouse=True)
+def _optimized(request):
+    """`@pytest.mark.optimized`: the test runs in `full_optimizations()` (it trains for a
+    minute: optimized code pays for its longer compilation there)."""
+    if request.node.get_closest_marker("optimized") is None:
+        yield
+        return
+    with full_optimizations():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,9 @@ from dljax.formatting import format_percent
 from dljax.recipes import build_config
 from dljax.runs import train
 
+# default trainings of a minute or more: XLA's full optimizations pay (conftest.py)
+pytestmark = pytest.mark.optimized
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # (command as the README writes it, model, --set overrides, stated test accuracy)

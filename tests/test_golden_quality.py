@@ -16,6 +16,9 @@ import pytest
 from dljax.recipes import build_config
 from dljax.runs import train
 
+# default trainings of a minute or more: XLA's full optimizations pay (conftest.py)
+pytestmark = pytest.mark.optimized
+
 # model -> {number: (bound, "max" | "min")}
 CASES = {
     # seed 0: fd/floor 2,48, recall 0,92, second space 0,24 x baseline

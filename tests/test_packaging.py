@@ -4,6 +4,8 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -108,3 +110,45 @@ def test_slow_tests_run_only_with_make_test_slow():
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert "make test-slow" in proc.stdout and " skipped" in proc.stdout
     assert " passed" not in proc.stdout
+
+
+def test_make_test_runs_compile_bound_tests_with_most_optimizations_off(full_optimizations):
+    """`make test` sets JAX_DISABLE_MOST_OPTIMIZATIONS=1 (its tests and FAST lessons compile
+    more than they run), which JAX reads in every process it starts (a CLI subprocess, a
+    lesson kernel); `make test-slow` keeps the full optimizations; `full_optimizations()`
+    turns them back on for a block and restores the setting after."""
+    import os
+    import subprocess
+    import sys
+
+    import jax
+
+    flag = "jax_disable_most_optimizations"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "SMOKE_ENV = JAX_DISABLE_MOST_OPTIMIZATIONS=1" in makefile
+    assert "$(SMOKE_ENV) $(JAX_CACHE_ENV) $(BIN)/python -m pytest -n" in makefile
+    assert "SMOKE_ENV) $(JAX_CACHE_ENV) $(BIN)/python -m pytest -m slow" not in makefile
+    code = f"import jax; print(jax.config.read({flag!r}))"
+    for value, shown in (("1", "True"), ("0", "False")):
+        env = {**os.environ, "JAX_DISABLE_MOST_OPTIMIZATIONS": value}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert out.stdout.strip() == shown, out.stderr[-2000:]
+    before = jax.config.read(flag)
+    jax.config.update(flag, True)
+    try:
+        with full_optimizations():
+            assert jax.config.read(flag) is False
+        assert jax.config.read(flag) is True
+    finally:
+        jax.config.update(flag, before)
+
+
+@pytest.mark.optimized
+def test_an_optimized_test_compiles_with_full_optimizations():
+    import jax
+    import jax.numpy as jnp
+
+    assert jax.config.read("jax_disable_most_optimizations") is False
+    assert float(jax.jit(lambda x: (x * 2.0).sum())(jnp.ones(3))) == 6.0
