@@ -127,7 +127,8 @@ def test_make_test_runs_compile_bound_tests_with_most_optimizations_off(full_opt
     makefile = (ROOT / "Makefile").read_text()
     assert "SMOKE_ENV = JAX_DISABLE_MOST_OPTIMIZATIONS=1" in makefile
     assert "$(SMOKE_ENV) $(JAX_CACHE_ENV) $(BIN)/python -m pytest -n" in makefile
-    assert "SMOKE_ENV) $(JAX_CACHE_ENV) $(BIN)/python -m pytest -m slow" not in makefile
+    assert makefile.count("$(SMOKE_ENV)") == 1  # test-slow, bench and bench-gpu: full
+    assert "DLJAX_SLOW=1 $(JAX_CACHE_ENV) $(BIN)/python -m pytest -m slow" in makefile
     code = f"import jax; print(jax.config.read({flag!r}))"
     for value, shown in (("1", "True"), ("0", "False")):
         env = {**os.environ, "JAX_DISABLE_MOST_OPTIMIZATIONS": value}
