@@ -16,14 +16,16 @@ from dljax.tasks.losses import bce_with_logits, gaussian_kl, gaussian_nll, per_i
 class AutoencoderTask(ImageGenerativeTask):
     """Reconstruct the clean image from itself, or from a corrupted copy (denoising AE).
 
-    Loss: binary cross-entropy per pixel (mean). Metrics: `mse` of the reconstruction, and its
-    `psnr` in dB next to `psnr_noisy`, the PSNR of the corrupted input (the denoising gain).
+    Loss: binary cross-entropy per pixel (mean). Evaluation metrics: `mse` of the
+    reconstruction, and its `psnr` in dB next to `psnr_noisy`, the PSNR of the corrupted input
+    (the denoising gain). Training keeps only the loss: a training MSE (one more sigmoid pass
+    over every pixel) cost the MLP autoencoder about 10 % of its step on the CPU.
     Sampling shows a test batch: the (corrupted) inputs in the first row(s), their
     reconstructions in the next.
     """
 
     name = "autoencoder"
-    metrics = ("loss", "mse")
+    metrics = ("loss",)
     quality = False  # it reconstructs, it does not generate new images: no FD
     sample_needs_data = True  # samples reconstruct test images: `dljax sample` loads them
 
@@ -46,8 +48,9 @@ class AutoencoderTask(ImageGenerativeTask):
         return noisy, recon, per_pixel, mse
 
     def loss_fn(self, model, batch, rngs):
-        _, _, loss, mse = self._terms(model, batch["input"], rngs.noise())
-        return loss.mean(), {"mse": mse.mean()}
+        x = batch["input"]
+        logits = model(self._corrupted(x, rngs.noise()))  # (B, H, W, C)
+        return (per_image_sum(bce_with_logits(logits, x)) / x[0].size).mean(), {}
 
     def eval_fn(self, model, batch, rngs):
         x = batch["input"]

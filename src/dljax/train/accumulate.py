@@ -7,11 +7,14 @@ import jax.numpy as jnp
 import numpy as np
 
 
-def init_acc(names: tuple[str, ...]) -> dict[str, jax.Array]:
-    """Zeroed sums for `names`, a step count, and the first step whose loss was not finite."""
-    acc = {name: jnp.zeros((), jnp.float32) for name in names}
-    acc["steps"] = jnp.zeros((), jnp.int32)
-    acc["bad_step"] = jnp.full((), -1, jnp.int32)
+def init_acc(names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Zeroed sums for `names`, a step count, and the first step whose loss was not finite.
+
+    Host arrays: the caller places them on the devices in one transfer (no dispatch each).
+    """
+    acc = {name: np.zeros((), np.float32) for name in names}
+    acc["steps"] = np.zeros((), np.int32)
+    acc["bad_step"] = np.full((), -1, np.int32)
     return acc
 
 
@@ -21,6 +24,21 @@ def accumulate(acc: dict, metrics: dict, step: jax.Array) -> dict:
     out = {k: acc[k] + metrics[k].astype(jnp.float32) for k in metrics}
     out["steps"] = acc["steps"] + 1
     out["bad_step"] = jnp.where((acc["bad_step"] < 0) & bad, step, acc["bad_step"])
+    return out
+
+
+def accumulate_stacked(acc: dict, metrics: dict, steps: jax.Array) -> dict:
+    """`accumulate` of k steps at once: `metrics` holds (k,) arrays, `steps` the k step indices.
+
+    A chunk's `lax.scan` returns its per-step metrics as outputs and adds them here once,
+    after the loop: summing inside the loop body costs XLA:CPU a few small ops per step
+    (about 5 % of an MLP autoencoder's step).
+    """
+    bad = ~jnp.isfinite(metrics["loss"])  # (k,)
+    first_bad = jnp.where(bad.any(), steps[jnp.argmax(bad)], -1)
+    out = {k: acc[k] + metrics[k].astype(jnp.float32).sum() for k in metrics}
+    out["steps"] = acc["steps"] + bad.shape[0]
+    out["bad_step"] = jnp.where(acc["bad_step"] < 0, first_bad, acc["bad_step"])
     return out
 
 

@@ -9,7 +9,7 @@
 - `eval_batch`: masked metric sums over one (padded) batch.
 
 Each wraps `dljax.train.step.train_step` (the step itself) and adds the metric sums of the
-step to the on-device accumulator.
+step to the on-device accumulator (a chunk adds its k steps' metrics once, after its scan).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from dljax.train.accumulate import accumulate
+from dljax.train.accumulate import accumulate, accumulate_stacked
 from dljax.train.state import TrainState, task_rngs
 from dljax.train.step import train_step
 
@@ -55,10 +55,13 @@ class StepFunctions:
         self.traces["permutation"] += 1
         return jax.random.permutation(jax.random.fold_in(data_key, epoch), n)  # (N,)
 
-    def _gathered_step(self, state, acc, data, perm, i, batch_size):
+    def _gathered_metrics(self, state, data, perm, i, batch_size):
         idx = jax.lax.dynamic_slice_in_dim(perm, i * batch_size, batch_size)  # (B,)
         batch = self._constrain(jax.tree.map(lambda a: a[idx], data))  # (B, ...)
-        new_state, metrics = self.step(state, batch)
+        return self.step(state, batch)
+
+    def _gathered_step(self, state, acc, data, perm, i, batch_size):
+        new_state, metrics = self._gathered_metrics(state, data, perm, i, batch_size)
         return new_state, accumulate(acc, metrics, state.step)
 
     def device_chunk(self, num_steps: int):
@@ -70,12 +73,14 @@ class StepFunctions:
             def chunk(state, acc, data, perm, start, batch_size):
                 self.traces["device_chunk"] += 1
 
-                def body(carry, i):
-                    state, acc = self._gathered_step(*carry, data, perm, start + i, batch_size)
-                    return (state, acc), None
+                def body(state, i):
+                    new_state, metrics = self._gathered_metrics(
+                        state, data, perm, start + i, batch_size
+                    )
+                    return new_state, (metrics, state.step)
 
-                (state, acc), _ = jax.lax.scan(body, (state, acc), jnp.arange(num_steps))
-                return state, acc
+                state, (metrics, steps) = jax.lax.scan(body, state, jnp.arange(num_steps))
+                return state, accumulate_stacked(acc, metrics, steps)  # (k,) metrics
 
             self._chunks[num_steps] = jax.jit(chunk, donate_argnums=(0, 1), static_argnums=(5,))
         return self._chunks[num_steps]

@@ -40,6 +40,8 @@ class Evaluator:
         wanted = min(EVAL_BATCH, max(1, len(test_source)))
         self.batch = parallel.num_devices * math.ceil(wanted / parallel.num_devices)
         self._cached = None
+        self._keys: list[jax.Array] = []  # batch i's key, fold_in(eval_key, i)
+        self._zeros = None  # zeroed metric sums, the first batch's `sums`
 
     def batches(self):
         """Padded test batches on the device (cached when the test set is in memory)."""
@@ -62,13 +64,22 @@ class Evaluator:
             )
         )
 
-    def __call__(self, state: TrainState) -> dict[str, float]:
+    def start(self, state: TrainState):
+        """Dispatch the evaluation of `state` and return its metric sums, still on the device:
+        the host does not wait, so the evaluation queues behind the epoch's training steps."""
         params, rest = inference_params(state), state.rest
         sums = None
         for i, batch in enumerate(self.batches()):
-            key = jax.random.fold_in(self.eval_key, i)
+            if i == len(self._keys):
+                self._keys.append(jax.random.fold_in(self.eval_key, i))
+            key = self._keys[i]
             if sums is None:
-                shapes = jax.eval_shape(self.fns.eval_batch, params, rest, batch, None, key)
-                sums = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
+                if self._zeros is None:  # the sums' shapes, once: eval_batch compiles once
+                    shapes = jax.eval_shape(self.fns.eval_batch, params, rest, batch, None, key)
+                    self._zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
+                sums = self._zeros
             sums = self.fns.eval_batch(params, rest, batch, sums, key)
-        return eval_means(jax.device_get(sums))
+        return sums
+
+    def __call__(self, state: TrainState) -> dict[str, float]:
+        return eval_means(jax.device_get(self.start(state)))

@@ -26,7 +26,7 @@ from dljax.data import Dataset, load_dataset
 from dljax.data.pipeline import steps_per_epoch
 from dljax.errors import DljaxError, TrainingDiverged
 from dljax.recipes import MODELS, check_compatible
-from dljax.train.accumulate import first_bad_loss, init_acc, means
+from dljax.train.accumulate import eval_means, first_bad_loss, init_acc, means
 from dljax.train.build import build
 from dljax.train.evaluate import Evaluator
 from dljax.train.feed import DeviceFeed, StreamFeed, choose_dispatch, choose_pipeline
@@ -180,13 +180,14 @@ class Trainer:
                 _call(hook, "on_chunk", self, steps, acc)
 
         self.state, acc = self.feed.epoch(self.state, acc, epoch, show)
-        acc_host = jax.device_get(acc)
+        sums = self.evaluator.start(self.state)  # queued behind the steps: no wait between
+        acc_host, sums_host = jax.device_get((acc, sums))
         if int(acc_host["bad_step"]) >= 0:
             raise TrainingDiverged(
                 int(acc_host["bad_step"]) + 1, epoch + 1, first_bad_loss(acc_host)
             )
         step = (epoch + 1) * self.steps_per_epoch
-        record = {"epoch": epoch + 1, "step": step, **means(acc_host), **self.evaluate()}
+        record = {"epoch": epoch + 1, "step": step, **means(acc_host), **eval_means(sums_host)}
         record.update(self._lr(step - 1))
         record.update(self.task.derived(record))
         return record
