@@ -163,3 +163,30 @@ def test_nan_loss_stops_with_step_in_message(tiny, digits):
         train(tiny("mlp"), dataset=dataset, progress=False)
     assert err.value.step == 1
     assert "langkah 1" in str(err.value) and "learning rate" in str(err.value)
+
+
+@pytest.mark.parametrize("dispatch", ["scan", "step"])
+def test_an_epoch_reads_the_device_once_and_evaluates_behind_the_steps(
+    tiny, digits, monkeypatch, dispatch
+):
+    """The host fetches the epoch's training sums and the test metrics in one `device_get`,
+    and the evaluation is dispatched before it: nothing waits between training and testing.
+    The record equals a separate evaluation of the same state."""
+    import dljax.train.loop as loop
+
+    config = tiny("mlp", train__epochs=2, train__dispatch=dispatch)
+    trainer = Trainer(config, dataset=digits)
+    fetched, real_get = [], jax.device_get
+
+    def counting_get(tree):
+        fetched.append({k: type(v).__name__ for k, v in tree[1].items()})
+        return real_get(tree)
+
+    monkeypatch.setattr(loop.jax, "device_get", counting_get)
+    result = trainer.fit(progress=False)
+    monkeypatch.undo()
+    assert len(fetched) == 2  # one fetch per epoch, training sums and test sums together
+    assert all(kinds and set(kinds.values()) == {"ArrayImpl"} for kinds in fetched)
+    again = trainer.evaluate()
+    assert result.history[-1]["test_loss"] == pytest.approx(again["test_loss"], rel=1e-6)
+    assert result.history[-1]["test_accuracy"] == pytest.approx(again["test_accuracy"])
