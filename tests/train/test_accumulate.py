@@ -23,7 +23,7 @@ def test_stacked_sums_equal_step_by_step_sums(losses, first_bad):
     stacked = accumulate_stacked(
         init_acc(("loss", "mse")),
         {"loss": jnp.asarray(losses, jnp.float32), "mse": jnp.asarray(extra, jnp.float32)},
-        jnp.asarray(steps, jnp.int32),
+        jnp.int32(steps[0]),
     )
     one_by_one = _step_by_step(init_acc(("loss", "mse")), losses, extra, steps)
     stacked = jax.device_get(stacked)
@@ -35,7 +35,7 @@ def test_stacked_sums_equal_step_by_step_sums(losses, first_bad):
 
 def test_an_earlier_bad_step_is_kept_by_a_later_chunk():
     acc = accumulate_stacked(
-        init_acc(("loss",)), {"loss": jnp.asarray([1.0, np.nan])}, jnp.asarray([0, 1])
+        init_acc(("loss",)), {"loss": jnp.asarray([1.0, np.nan])}, jnp.int32(0)
     )
-    acc = accumulate_stacked(acc, {"loss": jnp.asarray([np.nan, 1.0])}, jnp.asarray([2, 3]))
+    acc = accumulate_stacked(acc, {"loss": jnp.asarray([np.nan, 1.0])}, jnp.int32(2))
     assert int(acc["bad_step"]) == 1 and int(acc["steps"]) == 4

@@ -74,13 +74,11 @@ class StepFunctions:
                 self.traces["device_chunk"] += 1
 
                 def body(state, i):
-                    new_state, metrics = self._gathered_metrics(
-                        state, data, perm, start + i, batch_size
-                    )
-                    return new_state, (metrics, state.step)
+                    return self._gathered_metrics(state, data, perm, start + i, batch_size)
 
-                state, (metrics, steps) = jax.lax.scan(body, state, jnp.arange(num_steps))
-                return state, accumulate_stacked(acc, metrics, steps)  # (k,) metrics
+                first_step = state.step
+                state, metrics = jax.lax.scan(body, state, jnp.arange(num_steps))
+                return state, accumulate_stacked(acc, metrics, first_step)  # (k,) metrics
 
             self._chunks[num_steps] = jax.jit(chunk, donate_argnums=(0, 1), static_argnums=(5,))
         return self._chunks[num_steps]
