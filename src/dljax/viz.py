@@ -10,10 +10,12 @@ import numpy as np
 from matplotlib.figure import Figure
 
 LABELS = {"loss": "loss", "accuracy": "akurasi"}
+SPLITS = ("train_", "test_")
 
 
 def plot_learning_curves(history: list[dict], out_dir: Path) -> list[Path]:
-    """One PNG per metric (train vs test over epochs); returns the written paths.
+    """One PNG per metric (train vs test over epochs; a metric only evaluated, such as an
+    autoencoder's MSE and PSNR, gets its test curve alone); returns the written paths.
 
     Figures are built without pyplot, so this works headless and never changes a notebook's
     matplotlib backend.
@@ -23,7 +25,7 @@ def plot_learning_curves(history: list[dict], out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     epochs = [r["epoch"] for r in history]
-    names = sorted({k[len("train_") :] for r in history for k in r if k.startswith("train_")})
+    names = sorted({k.split("_", 1)[1] for r in history for k in r if k.startswith(SPLITS)})
     written = []
     for name in names:
         fig = Figure(figsize=(6, 4))

@@ -30,6 +30,17 @@ def test_learning_curves_tick_whole_epochs(tmp_path, monkeypatch):
     plt.close("all")
 
 
+def test_a_metric_only_evaluated_gets_its_test_curve(tmp_path):
+    """An autoencoder keeps only its loss in training; its test MSE still gets a curve."""
+    history = [
+        {"epoch": e, "train_loss": 1 / e, "test_loss": 1.1 / e, "test_mse": 0.1 / e}
+        for e in (1, 2, 3)
+    ]
+    paths = viz.plot_learning_curves(history, tmp_path)
+    assert [p.name for p in paths] == ["loss.png", "mse.png"]
+    assert all(p.stat().st_size > 1000 for p in paths)
+
+
 def test_results_charts_fit_the_page_without_overlapping_text(tmp_path, monkeypatch):
     """The results page's bar charts: at most ~800 px wide, every label, value and legend
     entry readable (no two texts overlap, none outside the figure)."""
