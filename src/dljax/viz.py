@@ -9,7 +9,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-LABELS = {"loss": "loss", "accuracy": "akurasi"}
+LABELS = {
+    "loss": "loss",
+    "accuracy": "akurasi",
+    "mse": "MSE",
+    "psnr": "PSNR (dB)",
+    "psnr_noisy": "PSNR masukan berderau (dB)",
+}
 SPLITS = ("train_", "test_")
 
 
